@@ -1,0 +1,87 @@
+"""Find the resources X-Ray can trace (and the ones it cannot) in a construct tree.
+
+Discovery works on CloudFormation resources (L1s), so it reaches everything: L2 constructs, bare ``Cfn*`` classes
+and the functions CDK creates itself (custom-resource providers, log retention, bucket auto-delete), which are
+plain ``CfnResource`` objects of type ``AWS::Lambda::Function``.
+
+Example::
+
+    for resource in traced_resources(stack):
+        print(resource.kind, resource.node.path)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import Enum
+from typing import Any
+
+from aws_cdk import CfnResource, Stack
+from constructs import IConstruct
+
+
+class ServiceKind(Enum):
+    """A kind of resource the library knows about, by its CloudFormation type."""
+
+    LAMBDA_FUNCTION = "AWS::Lambda::Function"
+    REST_API_STAGE = "AWS::ApiGateway::Stage"
+    SNS_TOPIC = "AWS::SNS::Topic"
+    STATE_MACHINE = "AWS::StepFunctions::StateMachine"
+    GRAPHQL_API = "AWS::AppSync::GraphQLApi"
+    #: HTTP and WebSocket APIs (API Gateway v2): X-Ray cannot trace them.
+    HTTP_API = "AWS::ApiGatewayV2::Api"
+    #: SQS has no tracing switch; trace context travels in the ``AWSTraceHeader`` attribute.
+    SQS_QUEUE = "AWS::SQS::Queue"
+
+    @property
+    def traceable(self) -> bool:
+        """True when the service has a tracing switch in CloudFormation."""
+        return self not in (ServiceKind.HTTP_API, ServiceKind.SQS_QUEUE)
+
+    @property
+    def label(self) -> str:
+        """A short human-readable name, e.g. ``Lambda function``."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    ServiceKind.LAMBDA_FUNCTION: "Lambda function",
+    ServiceKind.REST_API_STAGE: "REST API stage",
+    ServiceKind.SNS_TOPIC: "SNS topic",
+    ServiceKind.STATE_MACHINE: "state machine",
+    ServiceKind.GRAPHQL_API: "GraphQL API",
+    ServiceKind.HTTP_API: "HTTP/WebSocket API",
+    ServiceKind.SQS_QUEUE: "SQS queue",
+}
+_BY_TYPE = {kind.value: kind for kind in ServiceKind}
+
+
+def kind_of(node: IConstruct) -> ServiceKind | None:
+    """The :class:`ServiceKind` of a CloudFormation resource, or None for anything else."""
+    if not isinstance(node, CfnResource):
+        return None
+    return _BY_TYPE.get(node.cfn_resource_type)
+
+
+def traced_resources(scope: IConstruct, *, include_untraceable: bool = False) -> Iterator[CfnResource]:
+    """Every CloudFormation resource under ``scope`` whose service X-Ray can trace.
+
+    With ``include_untraceable`` the HTTP APIs and SQS queues are included too.
+    """
+    for node in scope.node.find_all():
+        kind = kind_of(node)
+        if kind is not None and (include_untraceable or kind.traceable):
+            assert isinstance(node, CfnResource)
+            yield node
+
+
+def cfn_property(resource: CfnResource, name: str) -> Any:
+    """A property of an L1 as it will be rendered (resolved), whichever class the L1 is.
+
+    ``name`` is the CloudFormation name (``TracingConfig``). Works for the generated ``Cfn*`` classes and for
+    plain ``CfnResource`` objects, which is what CDK uses for its own Lambda functions and roles.
+    Raw overrides (``add_property_override``) are not included: they are applied after rendering.
+    """
+    stack = Stack.of(resource)
+    rendered = resource._render_properties(stack.resolve(resource._cfn_properties))
+    return rendered.get(name) if isinstance(rendered, dict) else None
