@@ -96,7 +96,10 @@ class XRayTracing:
             raise XRayValidationError(f"XRayTracing: mode must be a TracingMode, got {mode!r}")
         check_length("XRayTracing", "sns_resource_policy_name", sns_resource_policy_name, minimum=1, maximum=128)
         check_pattern(
-            "XRayTracing", "sns_resource_policy_name", sns_resource_policy_name, r"[\w+=,.@-]+",
+            "XRayTracing",
+            "sns_resource_policy_name",
+            sns_resource_policy_name,
+            r"[\w+=,.@-]+",
             "made of letters, digits and + = , . @ - _",
         )
         self.mode = mode
@@ -148,9 +151,12 @@ class XRayTracing:
         kind = kind_of(node)
         if kind is None:
             if _is_imported_function(node) and self._governs(node):
-                _warn(node, "importedFunction",
-                      "This Lambda function is imported, so X-Ray tracing cannot be turned on here. "
-                      "Enable it where the function is defined.")
+                _warn(
+                    node,
+                    "importedFunction",
+                    "This Lambda function is imported, so X-Ray tracing cannot be turned on here. "
+                    "Enable it where the function is defined.",
+                )
             return
         if not self._governs(node):
             return
@@ -173,12 +179,17 @@ class XRayTracing:
     def _lambda(self, fn: CfnResource) -> None:
         explicit = _validated_mode(fn, "TracingConfig", "Mode", ("Active", "PassThrough"))
         if explicit is None:
-            _set(fn, "TracingConfig", {"Mode": self.mode.value})
+            _set(fn, "tracing_config", {"mode": self.mode.value}, "TracingConfig", {"Mode": self.mode.value})
         # The L2 grants the X-Ray actions itself when its ``tracing`` prop is set.
         if explicit is not None and isinstance(fn.node.scope, lambda_.Function):
             return
-        self._grant(fn, fn.node.scope.role if isinstance(fn.node.scope, lambda_.Function) else None,
-                    "Role", LAMBDA_XRAY_ACTIONS, "Lambda")
+        self._grant(
+            fn,
+            fn.node.scope.role if isinstance(fn.node.scope, lambda_.Function) else None,
+            "Role",
+            LAMBDA_XRAY_ACTIONS,
+            "Lambda",
+        )
 
     def _state_machine(self, machine: CfnResource) -> None:
         config = cfn_property(machine, "TracingConfiguration")
@@ -186,7 +197,7 @@ class XRayTracing:
         if enabled is None and config is not None and not isinstance(config, dict):
             return  # a token: the user decided
         if enabled is None and self.mode is TracingMode.ACTIVE:
-            _set(machine, "TracingConfiguration", {"Enabled": True})
+            _set(machine, "tracing_configuration", {"enabled": True}, "TracingConfiguration", {"Enabled": True})
             enabled = True
         if enabled is not True:
             return
@@ -197,25 +208,28 @@ class XRayTracing:
 
     def _rest_stage(self, stage: CfnResource) -> None:
         if cfn_property(stage, "TracingEnabled") is None and self.mode is TracingMode.ACTIVE:
-            _set(stage, "TracingEnabled", True)
+            _set(stage, "tracing_enabled", True, "TracingEnabled", True)
 
     def _graphql_api(self, api: CfnResource) -> None:
         if cfn_property(api, "XrayEnabled") is None and self.mode is TracingMode.ACTIVE:
-            _set(api, "XrayEnabled", True)
+            _set(api, "xray_enabled", True, "XrayEnabled", True)
 
     def _sns_topic(self, topic: CfnResource) -> None:
         explicit = _validated_mode(topic, "TracingConfig", None, ("Active", "PassThrough"))
         if explicit is None:
-            _set(topic, "TracingConfig", self.mode.value)
+            _set(topic, "tracing_config", self.mode.value, "TracingConfig", self.mode.value)
         if (explicit or self.mode.value) == "Active" and self.sns_resource_policy:
             SnsTracingResourcePolicy.ensure(topic, policy_name=self.sns_resource_policy_name)
 
     def _http_api(self, api: CfnResource) -> None:
         protocol = cfn_property(api, "ProtocolType") or "HTTP"
-        _warn(api, "httpApiNotTraceable",
-              f"X-Ray cannot trace API Gateway {protocol} APIs (API Gateway v2): requests through this API start "
-              "no trace. The Lambda functions behind it are still traced, each as its own trace root. "
-              "Use a REST API (apigateway.RestApi) where you need the API in the trace.")
+        _warn(
+            api,
+            "httpApiNotTraceable",
+            f"X-Ray cannot trace API Gateway {protocol} APIs (API Gateway v2): requests through this API start "
+            "no trace. The Lambda functions behind it are still traced, each as its own trace root. "
+            "Use a REST API (apigateway.RestApi) where you need the API in the trace.",
+        )
 
     # -- permissions ---------------------------------------------------------------------------------------
     def _grant(
@@ -228,13 +242,17 @@ class XRayTracing:
     ) -> None:
         role_resource = _role_resource(resource, l2_role, role_property)
         if role_resource is None:
-            _warn(resource, "importedRole",
-                  "The execution role is not defined in this app, so the X-Ray permissions could not be added. "
-                  f"Grant {', '.join(actions)} on '*' to the role yourself, or tracing will fail.")
+            _warn(
+                resource,
+                "importedRole",
+                "The execution role is not defined in this app, so the X-Ray permissions could not be added. "
+                f"Grant {', '.join(actions)} on '*' to the role yourself, or tracing will fail.",
+            )
             return
         policy = _XRayWritePolicy.of(Stack.of(role_resource), actions, suffix)
         policy.attach(role_resource)
         resource.node.add_dependency(policy)
+
     def _sqs_queue(self, queue: CfnResource) -> None:
         """SQS has no tracing switch: context travels in the ``AWSTraceHeader`` message attribute."""
 
@@ -287,9 +305,7 @@ class SnsTracingResourcePolicy(Construct):
                     "Resource": "*",
                     "Condition": {
                         "StringEquals": {"aws:SourceAccount": stack.account},
-                        "StringLike": {
-                            "aws:SourceArn": f"arn:{stack.partition}:sns:{stack.region}:{stack.account}:*"
-                        },
+                        "StringLike": {"aws:SourceArn": f"arn:{stack.partition}:sns:{stack.region}:{stack.account}:*"},
                     },
                 }
             ],
@@ -348,9 +364,13 @@ class _XRayWritePolicy(Construct):
 
 
 # -- helpers --------------------------------------------------------------------------------------------------
-def _set(resource: CfnResource, name: str, value: Any) -> None:
-    """Set a top-level property on any L1, generated class or plain ``CfnResource``."""
-    resource.add_property_override(name, value)
+def _set(resource: CfnResource, attribute: str, value: Any, name: str, rendered: Any) -> None:
+    """Set a property on an L1: through its typed attribute where the class has one, so that rule packs and
+    assertions reading the L1 see it; as a raw override on a plain ``CfnResource`` (CDK's own functions)."""
+    if hasattr(type(resource), attribute):
+        setattr(resource, attribute, value)
+    else:
+        resource.add_property_override(name, rendered)
 
 
 def _warn(node: IConstruct, code: str, message: str) -> None:

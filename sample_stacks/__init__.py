@@ -1,0 +1,31 @@
+"""The sample app: an orders service and a minimal service, traced with one ``XRayTracing.enable`` call each.
+
+Example::
+
+    app = App()
+    build_sample_app(app)
+    app.synth()
+"""
+
+from __future__ import annotations
+
+from aws_cdk import App, Stack, Validations
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+
+from constructs_lib import XRayTracing
+
+from .minimal.stack import MinimalStack
+from .orders.stack import OrdersStack
+
+
+def build_sample_app(app: App, *, nag: bool = True) -> dict[str, Stack]:
+    """Add the sample stacks to ``app`` and trace them; ``nag`` adds the cdk-nag rule packs."""
+    orders = OrdersStack(app, "Orders", description="Orders service traced with AWS X-Ray (sample)")
+    minimal = MinimalStack(app, "Minimal", description="One API and one function, traced (sample)")
+
+    XRayTracing.enable(orders)
+    XRayTracing.enable(minimal)
+
+    if nag:
+        Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+    return {"orders": orders, "minimal": minimal}

