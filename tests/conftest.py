@@ -66,8 +66,9 @@ def sample_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
     app = App(context=cdk_context(), outdir=str(outdir))
     stacks = build_sample_app(app)
     assembly = app.synth()
-    templates = {stack.stack_name: assembly.get_stack_by_name(stack.stack_name).template for stack in stacks.values()}
-    return SynthesizedApp(app=app, outdir=outdir, stacks={s.stack_name: s for s in stacks.values()}, templates=templates)
+    by_name = {stack.stack_name: stack for stack in stacks.values()}
+    templates = {name: assembly.get_stack_by_name(name).template for name in by_name}
+    return SynthesizedApp(app=app, outdir=outdir, stacks=by_name, templates=templates)
 
 
 def resources_of(template: dict[str, Any], rtype: str) -> dict[str, Any]:

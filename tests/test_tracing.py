@@ -78,7 +78,7 @@ class TestLambda:
         fn = function(stack)
         XRayTracing.enable(stack)
         tpl = template(stack)
-        fn_id, fn_res = only(resources_of(tpl, "AWS::Lambda::Function"))
+        _fn_id, fn_res = only(resources_of(tpl, "AWS::Lambda::Function"))
         assert fn_res["Properties"]["TracingConfig"] == {"Mode": "Active"}
         role_id = stack.resolve((fn.role.node.default_child).logical_id)  # type: ignore[union-attr]
         assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == [role_id]
