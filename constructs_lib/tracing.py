@@ -105,6 +105,7 @@ class XRayTracing:
         self.mode = mode
         self.sns_resource_policy = sns_resource_policy
         self.sns_resource_policy_name = sns_resource_policy_name
+        self._roles_by_stack: dict[str, dict[str, CfnResource]] = {}
 
     @classmethod
     def enable(
@@ -240,7 +241,7 @@ class XRayTracing:
         actions: tuple[str, ...],
         suffix: str,
     ) -> None:
-        role_resource = _role_resource(resource, l2_role, role_property)
+        role_resource = self._role_resource(resource, l2_role, role_property)
         if role_resource is None:
             _warn(
                 resource,
@@ -252,6 +253,30 @@ class XRayTracing:
         policy = _XRayWritePolicy.of(Stack.of(role_resource), actions, suffix)
         policy.attach(role_resource)
         resource.node.add_dependency(policy)
+
+    def _role_resource(
+        self, resource: CfnResource, l2_role: iam.IRole | None, role_property: str
+    ) -> CfnResource | None:
+        """The role resource a function or state machine runs as, when this app defines it."""
+        if l2_role is not None:
+            child = l2_role.node.default_child
+            return child if isinstance(child, CfnResource) else None
+        reference = cfn_property(resource, role_property)
+        if not (isinstance(reference, dict) and "Fn::GetAtt" in reference):
+            return None
+        logical_id = reference["Fn::GetAtt"][0]
+        stack = Stack.of(resource)
+        roles = self._roles_by_stack.get(stack.node.path)
+        if roles is None or logical_id not in roles:  # first look, or a role added since: index the stack again
+            roles = self._roles_by_stack[stack.node.path] = {
+                stack.resolve(node.logical_id): node
+                for node in stack.node.find_all()
+                if isinstance(node, CfnResource)
+                and (isinstance(node, iam.CfnRole) or type(node) is CfnResource)
+                and node.cfn_resource_type == "AWS::IAM::Role"
+                and Stack.of(node).node.path == stack.node.path
+            }
+        return roles.get(logical_id)
 
     def _sqs_queue(self, queue: CfnResource) -> None:
         """SQS has no tracing switch: context travels in the ``AWSTraceHeader`` message attribute."""
@@ -346,6 +371,7 @@ class _XRayWritePolicy(Construct):
             },
             roles=[],
         )
+        self._attached: set[str] = set()  # role paths; this object is Python-made, so it keeps its identity
         Validations.of(self).acknowledge(Acknowledgment(id="AwsSolutions-IAM5[Resource::*]", reason=_IAM5_REASON))
 
     @classmethod
@@ -357,10 +383,10 @@ class _XRayWritePolicy(Construct):
         return cls(stack, id, actions=actions)
 
     def attach(self, role: CfnResource) -> None:
-        stack = Stack.of(self)
-        roles = list(self.resource.roles or [])
-        if stack.resolve(role.ref) not in [stack.resolve(r) for r in roles]:
-            self.resource.roles = [*roles, role.ref]
+        path = role.node.path
+        if path not in self._attached:
+            self._attached.add(path)
+            self.resource.roles = [*(self.resource.roles or []), role.ref]
 
 
 # -- helpers --------------------------------------------------------------------------------------------------
@@ -386,27 +412,6 @@ def _validated_mode(resource: CfnResource, prop: str, key: str | None, allowed: 
         return None if value is None else "token"
     check_choice(resource.node.path, prop + (f".{key}" if key else ""), value, allowed)
     return str(value)
-
-
-def _role_resource(resource: CfnResource, l2_role: iam.IRole | None, role_property: str) -> CfnResource | None:
-    """The role resource a function or state machine runs as, when this app defines it."""
-    if l2_role is not None:
-        child = l2_role.node.default_child
-        return child if isinstance(child, CfnResource) else None
-    reference = cfn_property(resource, role_property)
-    if not (isinstance(reference, dict) and "Fn::GetAtt" in reference):
-        return None
-    logical_id = reference["Fn::GetAtt"][0]
-    stack = Stack.of(resource)
-    for candidate in stack.node.find_all():
-        if (
-            isinstance(candidate, CfnResource)
-            and candidate.cfn_resource_type == "AWS::IAM::Role"
-            and Stack.of(candidate) is stack
-            and stack.resolve(candidate.logical_id) == logical_id
-        ):
-            return candidate
-    return None
 
 
 def _is_imported_function(node: IConstruct) -> bool:
