@@ -22,12 +22,12 @@ os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get(
 os.environ.setdefault("JSII_DEPRECATED", "quiet")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aws_cdk import App, Stack  # noqa: E402
-from aws_cdk import aws_iam as iam  # noqa: E402
-from aws_cdk import aws_lambda as lambda_  # noqa: E402
-from aws_cdk import aws_sns as sns  # noqa: E402
+from aws_cdk import App, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
 
-from constructs_lib import XRayTracing  # noqa: E402
+from constructs_lib import XRayTracing
 
 PER_STACK = 100
 
@@ -67,7 +67,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     synth_seconds(20, traced=True)  # warm up the jsii runtime, so the first row isn't charged for it
-    print("| functions | topics | stacks | synth without (s) | synth with XRayTracing (s) | added (s) | per function (ms) |")
+    print("| functions | topics | stacks | synth without (s) | synth with XRayTracing (s) | added (s) "
+          "| per function (ms) |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes:
         base = statistics.median(synth_seconds(size, traced=False) for _ in range(args.repeat))

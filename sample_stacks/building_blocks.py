@@ -19,6 +19,7 @@ from constructs import Construct
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+DEFAULT_TIMEOUT = Duration.seconds(10)
 
 
 def acknowledge(construct: Construct, *reasons: tuple[str, str]) -> None:
@@ -34,7 +35,7 @@ def python_function(
     handler: str,
     description: str,
     environment: dict[str, str] | None = None,
-    timeout: Duration = Duration.seconds(10),
+    timeout: Duration = DEFAULT_TIMEOUT,
     memory_size: int = 256,
     invoked_by: str,
 ) -> lambda_.Function:

@@ -60,13 +60,41 @@ def test_orders_app_has_the_whole_flow(sample_app: SynthesizedApp) -> None:
     counts = {t: len(resources_of(template, t)) for t in (
         "AWS::Lambda::Function", "AWS::ApiGateway::Method", "AWS::DynamoDB::GlobalTable", "AWS::SNS::Topic",
         "AWS::SQS::Queue", "AWS::Lambda::EventSourceMapping", "AWS::Events::EventBus", "AWS::Events::Rule",
-        "AWS::StepFunctions::StateMachine", "AWS::XRay::ResourcePolicy")}
+        "AWS::StepFunctions::StateMachine", "AWS::XRay::ResourcePolicy", "AWS::XRay::SamplingRule",
+        "AWS::XRay::Group", "AWS::CloudWatch::CompositeAlarm", "AWS::CloudWatch::Dashboard")}
     assert counts == {
         "AWS::Lambda::Function": 2, "AWS::ApiGateway::Method": 2, "AWS::DynamoDB::GlobalTable": 1,
-        "AWS::SNS::Topic": 1, "AWS::SQS::Queue": 3, "AWS::Lambda::EventSourceMapping": 1,
+        "AWS::SNS::Topic": 2, "AWS::SQS::Queue": 3, "AWS::Lambda::EventSourceMapping": 1,
         "AWS::Events::EventBus": 1, "AWS::Events::Rule": 1, "AWS::StepFunctions::StateMachine": 1,
-        "AWS::XRay::ResourcePolicy": 1,
+        "AWS::XRay::ResourcePolicy": 1, "AWS::XRay::SamplingRule": 2, "AWS::XRay::Group": 3,
+        "AWS::CloudWatch::CompositeAlarm": 1, "AWS::CloudWatch::Dashboard": 1,
     }
+
+
+def test_orders_app_has_alarms_for_its_whole_flow_and_a_dashboard(sample_app: SynthesizedApp) -> None:
+    template = sample_app.templates["Orders"]
+    names = {r["Properties"]["AlarmName"] for r in resources_of(template, "AWS::CloudWatch::Alarm").values()}
+    assert {
+        "orders-OrderCreated-failed-notifications", "orders-OrderQueueDlq-dlq-messages",
+        "orders-DeliveryDlq-dlq-messages", "orders-OrderQueue-oldest-message-age",
+        "orders-ApiFunction-error-rate", "orders-ApiFunction-throttles", "orders-ApiFunction-duration",
+        "orders-WorkerFunction-error-rate", "orders-OrdersApi-DeploymentStage.prod-5xx-faults",
+        "orders-OrdersApi-DeploymentStage.prod-4xx-rate", "orders-OrdersApi-DeploymentStage.prod-latency",
+        "orders-Fulfilment-executions-failed", "orders-Fulfilment-executions-timed-out",
+        "orders-Fulfilment-executions-throttled", "orders-group-Orders-faults-fault-traces",
+        "orders-group-Orders-slow-slow-traces",
+    } <= names
+    alarms = sample_app.stacks["Orders"].alarms  # type: ignore[attr-defined]
+    assert len(alarms.alarms) == len(names)  # the accessor lists the alarms discovery created
+    assert len(resources_of(template, "AWS::CloudWatch::Dashboard")) == 1
+
+
+def test_orders_app_cost_estimate_is_in_its_outputs(sample_app: SynthesizedApp) -> None:
+    outputs = sample_app.templates["Orders"]["Outputs"]
+    (estimate,) = [o["Value"] for k, o in outputs.items() if k.startswith("TracingCost")]
+    # POST /orders: 5/s, all traced; GET: 50/s at 1/s + 1 % → 5 + 1.49 = 6.49 traces/s, 16,822,080 per 30 days;
+    # (16,822,080 - 100,000 free) x $5 per million = $83.61.
+    assert estimate.startswith("~16,822,080 traces recorded per 30 days, ~$83.61")
 
 
 def test_cdk_nag_finds_nothing_unacknowledged(sample_app: SynthesizedApp) -> None:
@@ -102,9 +130,10 @@ def test_report_summarizes_what_is_traced(sample_app: SynthesizedApp) -> None:
     summaries = {s.name: s for s in summarize_assembly(sample_app.outdir)}
     assert set(summaries) == set(STACKS)
     orders = {k.kind.label: (k.traced, k.total) for k in summaries["Orders"].kinds}
-    assert orders == {"Lambda function": (2, 2), "REST API stage": (1, 1), "SNS topic": (1, 1),
+    assert orders == {"Lambda function": (2, 2), "REST API stage": (1, 1), "SNS topic": (2, 2),
                       "state machine": (1, 1)}
-    assert summaries["Orders"].xray_resources == {"AWS::XRay::ResourcePolicy": 1}
+    assert summaries["Orders"].xray_resources == {
+        "AWS::XRay::ResourcePolicy": 1, "AWS::XRay::SamplingRule": 2, "AWS::XRay::Group": 3}
 
 
 def test_real_cdk_synth_through_cdk_json(tmp_path: Path) -> None:

@@ -28,9 +28,19 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from constructs_lib import (
+    SamplingRule,
+    TraceFilter,
+    TraceGroup,
+    TracingAlarms,
+    TracingCostEstimate,
+    TrafficProfile,
+)
+
 from ..building_blocks import LOG_RETENTION, acknowledge, dead_letter_queue, python_function, rest_api
 
 HANDLERS = Path(__file__).parent / "handlers"
+STAGE = "prod"
 
 ORDER_SCHEMA = apigateway.JsonSchema(
     schema=apigateway.JsonSchemaVersion.DRAFT4,
@@ -115,7 +125,7 @@ class OrdersStack(Stack):
              "The KMS actions SNS needs to publish to an encrypted topic, on that topic's key only."),
         )
 
-        self.api = rest_api(self, "OrdersApi", description="Orders API (sample)")
+        self.api = rest_api(self, "OrdersApi", description="Orders API (sample)", stage_name=STAGE)
         integration = apigateway.LambdaIntegration(self.api_function)
         validator = self.api.add_request_validator(
             "ValidateBody", validate_request_body=True, validate_request_parameters=True
@@ -180,6 +190,8 @@ class OrdersStack(Stack):
                                              retry_attempts=3, max_event_age=Duration.hours(1))],
         )
 
+        self._observability()
+
         CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the orders API")
         CfnOutput(self, "ApiId", value=self.api.rest_api_id)
         CfnOutput(self, "StageName", value=self.api.deployment_stage.stage_name)
@@ -188,3 +200,44 @@ class OrdersStack(Stack):
         CfnOutput(self, "QueueUrl", value=self.queue.queue_url)
         CfnOutput(self, "DeadLetterQueueUrl", value=self.order_dlq.queue_url)
         CfnOutput(self, "StateMachineArn", value=self.state_machine.state_machine_arn)
+
+    def _observability(self) -> None:
+        """What to sample, which traces to group, what to alarm on, and what that costs.
+
+        Tracing itself is switched on for the whole app by ``XRayTracing.enable`` (see ``sample_stacks``).
+        """
+        name = self.stack_name
+        # Every order placed is traced; the rest of the API like X-Ray's default rule, but 1 % past 1/s.
+        # (No adaptive boost: it applies to ADOT-instrumented compute only, and API Gateway samples for itself.)
+        SamplingRule.for_rest_api(
+            self, "TraceAllOrderPosts", stage=self.api, rule_name=f"{name}-post-orders",
+            priority=100, fixed_rate=1.0, reservoir_size=0, http_method="POST", url_path="/orders*",
+        )
+        SamplingRule.for_rest_api(
+            self, "TraceApiBaseline", stage=self.api, rule_name=f"{name}-api-baseline",
+            priority=9000, fixed_rate=0.01, reservoir_size=1,
+        )
+        api_service = TraceFilter.service(f"{self.api.rest_api_name}/{STAGE}")
+        TraceGroup(
+            self, "FaultsGroup", group_name=f"{name}-faults",
+            filter_expression=api_service & TraceFilter.fault(), insights=True, notifications=True,
+        )
+        TraceGroup(
+            self, "SlowGroup", group_name=f"{name}-slow",
+            filter_expression=api_service & (TraceFilter.response_time() > 1),
+        )
+        TraceGroup(
+            self, "ColdStartGroup", group_name=f"{name}-cold-starts",
+            filter_expression=TraceFilter.annotation("ColdStart") == True,  # noqa: E712 (a filter, not a test)
+        )
+        TracingCostEstimate(
+            self, "TracingCost", monthly_budget_usd=100,
+            traffic=[
+                TrafficProfile(service_name=f"OrdersApi/{STAGE}", rps=5, http_method="POST", url_path="/orders"),
+                TrafficProfile(service_name=f"OrdersApi/{STAGE}", rps=50, http_method="GET", url_path="/orders/42"),
+            ],
+        )
+        self.alarms = TracingAlarms(
+            self, "TracingAlarms", monitored_scope=self, alarm_name_prefix=name.lower(),
+            dashboard=True, dashboard_name=f"{name}-xray",
+        )

@@ -1,0 +1,170 @@
+"""X-Ray trace groups: a filter expression, its own trace map and one CloudWatch metric.
+
+Example::
+
+    from constructs_lib.filters import TraceFilter as F
+
+    faults = TraceGroup(self, "Faults", group_name="orders-faults",
+                        filter_expression=F.service("orders-api/prod") & F.fault(), insights=True)
+    cloudwatch.Alarm(self, "FaultAlarm", metric=faults.metric_approximate_trace_count(),
+                     threshold=1, evaluation_periods=1)
+
+Each group publishes ``AWS/X-Ray`` ``ApproximateTraceCount`` (dimension ``GroupName``) every minute. At most 25
+groups per account and region (not adjustable): more in one app is a synth error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsii
+from aws_cdk import CfnResource, Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_xray as xray
+from constructs import Construct, IValidation
+
+from ._validation import XRayValidationError, check_length, check_pattern, fail, is_token
+from .filters import TraceFilter
+from .tracing import _env_key
+
+__all__ = ["GROUP_QUOTA", "TraceGroup"]
+
+#: Groups per account and region (not adjustable).
+GROUP_QUOTA = 25
+GROUP_NAME_PATTERN = r"[A-Za-z0-9-]+"
+
+
+class TraceGroup(Construct):
+    """An ``AWS::XRay::Group``: traces selected by a filter expression, with optional X-Ray Insights.
+
+    :param group_name: 1-32 letters, digits and hyphens; ``Default`` is reserved.
+    :param filter_expression: a :class:`~constructs_lib.filters.TraceFilter`, or a string (validated by
+        :meth:`TraceFilter.parse` unless it is a token; the string is deployed as written).
+    :param insights: turn on X-Ray Insights (anomaly detection) for the group.
+    :param notifications: Insights notifications through EventBridge; needs ``insights``.
+
+    Example::
+
+        TraceGroup(self, "ColdStarts", group_name="orders-cold-starts",
+                   filter_expression=TraceFilter.annotation("ColdStart") == True)
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        group_name: str,
+        filter_expression: TraceFilter | str,
+        insights: bool = False,
+        notifications: bool = False,
+    ) -> None:
+        super().__init__(scope, id)
+        owner = f"TraceGroup '{self.node.path}'"
+        check_length(owner, "group_name", group_name, minimum=1, maximum=32)
+        check_pattern(owner, "group_name", group_name, GROUP_NAME_PATTERN, "made of letters, digits and hyphens")
+        if group_name == "Default":
+            raise fail(owner, "group_name", group_name, "a name other than 'Default' (reserved for the built-in group)")
+        if notifications and not insights:
+            raise fail(owner, "notifications", notifications, "False unless insights=True (notifications are "
+                       "Insights notifications)")
+        self._trace_filter: TraceFilter | None
+        if isinstance(filter_expression, TraceFilter):
+            self._trace_filter = filter_expression
+            text = str(filter_expression)
+        elif isinstance(filter_expression, str):
+            if is_token(filter_expression):
+                self._trace_filter = None
+            else:
+                try:
+                    self._trace_filter = TraceFilter.parse(filter_expression)
+                except XRayValidationError as error:
+                    raise XRayValidationError(f"{owner}: filter_expression is not valid: {error}") from None
+            text = filter_expression
+        else:
+            raise fail(owner, "filter_expression", filter_expression, "a TraceFilter or a string")
+        self._group_name = group_name
+        self._filter_expression = text
+        self.resource = xray.CfnGroup(
+            self,
+            "Resource",
+            group_name=group_name,
+            filter_expression=text,
+            insights_configuration=xray.CfnGroup.InsightsConfigurationProperty(
+                insights_enabled=insights, notifications_enabled=notifications
+            ),
+        )
+        self.node.add_validation(_GroupQuota(self))
+
+    @property
+    def group_name(self) -> str:
+        """The group's name (also the metric's ``GroupName`` dimension)."""
+        return self._group_name
+
+    @property
+    def group_arn(self) -> str:
+        """The group's ARN (``Fn::GetAtt GroupARN``)."""
+        return self.resource.attr_group_arn
+
+    @property
+    def filter_expression(self) -> str:
+        """The filter expression as deployed."""
+        return self._filter_expression
+
+    @property
+    def trace_filter(self) -> TraceFilter | None:
+        """The expression as a :class:`TraceFilter` (None when it was given as a token), e.g. to tell a fault
+        group (``"fault" in group.trace_filter.keywords()``) from a latency group."""
+        return self._trace_filter
+
+    def metric_approximate_trace_count(
+        self,
+        *,
+        period: Duration | None = None,
+        statistic: str = "Sum",
+        label: str | None = None,
+        **kwargs: Any,
+    ) -> cloudwatch.Metric:
+        """The group's ``AWS/X-Ray`` ``ApproximateTraceCount`` metric (dimension ``GroupName``).
+
+        Extra keyword arguments go to ``cloudwatch.Metric`` (``color``, ``unit``, ``account``, ``region``...).
+
+        Example::
+
+            group.metric_approximate_trace_count(period=Duration.minutes(5)).create_alarm(
+                self, "Faults", threshold=1, evaluation_periods=1)
+        """
+        return cloudwatch.Metric(
+            namespace="AWS/X-Ray",
+            metric_name="ApproximateTraceCount",
+            dimensions_map={"GroupName": self._group_name},
+            period=period if period is not None else Duration.minutes(1),
+            statistic=statistic,
+            label=label,
+            **kwargs,
+        )
+
+
+@jsii.implements(IValidation)
+class _GroupQuota:
+    """The 25-groups-per-account/region quota, across the app; reported once, by the env's first group."""
+
+    def __init__(self, group: TraceGroup) -> None:
+        self.group = group
+
+    def validate(self) -> list[str]:
+        group = self.group
+        env = _env_key(Stack.of(group))
+        peers = [
+            node for node in group.node.root.node.find_all()
+            if isinstance(node, CfnResource)
+            and node.cfn_resource_type == xray.CfnGroup.CFN_RESOURCE_TYPE_NAME
+            and _env_key(Stack.of(node)) == env
+        ]
+        if len(peers) <= GROUP_QUOTA or peers[0] is not group.resource:
+            return []
+        where = "environment-agnostic stacks" if env == ("*", "*") else f"account {env[0]}, region {env[1]}"
+        return [
+            f"TraceGroup '{group.node.path}': the number of X-Ray groups in {where} must be at most {GROUP_QUOTA} "
+            f"(the X-Ray quota, not adjustable), got {len(peers)}"
+        ]

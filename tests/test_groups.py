@@ -1,0 +1,130 @@
+"""TraceGroup: CloudFormation emitted, validation, the metric, and the app-wide quota."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk import App, CfnParameter, Duration, Environment, Stack
+from aws_cdk.assertions import Template
+
+from constructs_lib._validation import XRayValidationError
+from constructs_lib.filters import TraceFilter as F
+from constructs_lib.groups import TraceGroup
+
+
+@pytest.fixture(scope="module")
+def groups() -> dict[str, Any]:
+    stack = Stack(App(), "Orders")
+    faults = TraceGroup(stack, "Faults", group_name="orders-faults",
+                        filter_expression=F.service("orders-api/prod") & F.fault(), insights=True,
+                        notifications=True)
+    slow = TraceGroup(stack, "Slow", group_name="orders-slow", filter_expression="responsetime > 2")
+    cold = TraceGroup(stack, "Cold", group_name="orders-cold-starts",
+                      filter_expression=F.annotation("ColdStart") == True)  # noqa: E712
+    return {"stack": stack, "template": Template.from_stack(stack), "faults": faults, "slow": slow, "cold": cold}
+
+
+def test_emits_group_with_insights(groups: dict[str, Any]) -> None:
+    template: Template = groups["template"]
+    template.has_resource_properties("AWS::XRay::Group", {
+        "GroupName": "orders-faults",
+        "FilterExpression": 'service("orders-api/prod") AND fault',
+        "InsightsConfiguration": {"InsightsEnabled": True, "NotificationsEnabled": True},
+    })
+    template.has_resource_properties("AWS::XRay::Group", {
+        "GroupName": "orders-slow", "FilterExpression": "responsetime > 2",
+        "InsightsConfiguration": {"InsightsEnabled": False, "NotificationsEnabled": False},
+    })
+    template.has_resource_properties("AWS::XRay::Group", {
+        "GroupName": "orders-cold-starts", "FilterExpression": "annotation.ColdStart = true",
+    })
+
+
+def test_accessors_and_classification(groups: dict[str, Any]) -> None:
+    stack: Stack = groups["stack"]
+    faults: TraceGroup = groups["faults"]
+    assert faults.group_name == "orders-faults"
+    assert stack.resolve(faults.group_arn) == {
+        "Fn::GetAtt": [stack.resolve(faults.resource.logical_id), "GroupARN"]}
+    assert faults.filter_expression == 'service("orders-api/prod") AND fault'
+    assert faults.trace_filter is not None and "fault" in faults.trace_filter.keywords()
+    slow: TraceGroup = groups["slow"]
+    assert slow.trace_filter is not None and "responsetime" in slow.trace_filter.keywords()
+    cold: TraceGroup = groups["cold"]
+    assert cold.trace_filter is not None and "annotation.ColdStart" in cold.trace_filter.keywords()
+
+
+def test_metric_approximate_trace_count(groups: dict[str, Any]) -> None:
+    metric = groups["faults"].metric_approximate_trace_count()
+    assert (metric.namespace, metric.metric_name, metric.statistic) == ("AWS/X-Ray", "ApproximateTraceCount", "Sum")
+    assert metric.dimensions == {"GroupName": "orders-faults"}
+    assert metric.period.to_seconds() == 60
+    custom = groups["faults"].metric_approximate_trace_count(period=Duration.minutes(5), statistic="Maximum",
+                                                             label="faults")
+    assert (custom.period.to_seconds(), custom.statistic, custom.label) == (300, "Maximum", "faults")
+
+
+def test_string_filter_deployed_as_written_but_parsed() -> None:
+    stack = Stack(App(), "S")
+    group = TraceGroup(stack, "G", group_name="g", filter_expression="ok !partial duration <3")
+    assert group.filter_expression == "ok !partial duration <3"
+    assert str(group.trace_filter) == "ok AND !partial AND duration < 3"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"group_name": ""}, "group_name must be 1 to 32 characters long (it has 0), got ''"),
+        ({"group_name": "g" * 33}, "group_name must be 1 to 32 characters long (it has 33)"),
+        ({"group_name": "bad_name"}, "group_name must be made of letters, digits and hyphens, got 'bad_name'"),
+        ({"group_name": "Default"}, "group_name must be a name other than 'Default' (reserved for the built-in "
+                                    "group), got 'Default'"),
+        ({"notifications": True}, "notifications must be False unless insights=True"),
+        ({"filter_expression": "fault AND (error"}, "filter_expression is not valid: TraceFilter.parse: "
+                                                    "unbalanced '(': it is never closed at position 10"),
+        ({"filter_expression": "faults"}, "unknown keyword 'faults'"),
+        ({"filter_expression": 'http.url = "x'}, "unbalanced quote"),
+        ({"filter_expression": 42}, "filter_expression must be a TraceFilter or a string, got 42"),
+    ],
+)
+def test_validation(kwargs: dict[str, Any], message: str) -> None:
+    args: dict[str, Any] = {"group_name": "g", "filter_expression": "fault", **kwargs}
+    with pytest.raises(XRayValidationError) as caught:
+        TraceGroup(Stack(App(), "S"), "G", **args)
+    assert str(caught.value).startswith("TraceGroup 'S/G': ")
+    assert message in str(caught.value)
+
+
+def test_tokens_pass_unvalidated() -> None:
+    stack = Stack(App(), "S")
+    name = CfnParameter(stack, "Name").value_as_string
+    expression = CfnParameter(stack, "Expr").value_as_string
+    group = TraceGroup(stack, "G", group_name=name, filter_expression=expression)
+    assert group.trace_filter is None
+    Template.from_stack(stack).has_resource_properties("AWS::XRay::Group", {
+        "GroupName": {"Ref": "Name"}, "FilterExpression": {"Ref": "Expr"}})
+
+
+def test_quota_of_25_groups_per_account_region_across_stacks() -> None:
+    app = App()
+    env = Environment(account="111111111111", region="eu-west-1")
+    first, second = Stack(app, "First", env=env), Stack(app, "Second", env=env)
+    other = Stack(app, "Other", env=Environment(account="111111111111", region="us-east-1"))
+    for index in range(26):
+        TraceGroup(first if index % 2 else second, f"G{index}", group_name=f"g{index}", filter_expression="fault")
+    TraceGroup(other, "G", group_name="elsewhere", filter_expression="fault")
+    with pytest.raises(Exception) as caught:
+        app.synth()
+    message = str(caught.value)
+    assert ("the number of X-Ray groups in account 111111111111, region eu-west-1 must be at most 25 (the X-Ray "
+            "quota, not adjustable), got 26") in message
+    assert message.count("must be at most 25") == 1
+
+
+def test_25_groups_are_fine() -> None:
+    app = App()
+    stack = Stack(app, "S")
+    for index in range(25):
+        TraceGroup(stack, f"G{index}", group_name=f"g{index}", filter_expression="fault")
+    app.synth()
