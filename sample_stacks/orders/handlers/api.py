@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import boto3
+from xray_annotations import annotate
 
 _dynamodb = boto3.resource("dynamodb")
 _sns = boto3.client("sns")
@@ -82,6 +83,7 @@ def get_order(event: dict[str, Any]) -> dict[str, Any]:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _COLD_START
     cold_start, _COLD_START = _COLD_START, False
+    annotate("orders-api", ColdStart=cold_start, Service="orders-api")
     print(json.dumps({"message": "request", "method": event.get("httpMethod"), "path": event.get("resource"),
                       "cold_start": cold_start}))
     if event.get("httpMethod") == "POST" and event.get("resource") == "/orders":

@@ -13,9 +13,11 @@ import time
 from typing import Any
 
 import boto3
+from xray_annotations import annotate
 
 _dynamodb = boto3.resource("dynamodb")
 _events = boto3.client("events")
+_COLD_START = True
 
 
 def process(order: dict[str, Any]) -> None:
@@ -43,6 +45,9 @@ def process(order: dict[str, Any]) -> None:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    global _COLD_START
+    cold_start, _COLD_START = _COLD_START, False
+    annotate("orders-worker", ColdStart=cold_start, Service="orders-worker", Records=len(event.get("Records", [])))
     failures = []
     for record in event.get("Records", []):
         try:
