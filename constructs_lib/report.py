@@ -40,12 +40,14 @@ class KindSummary:
 
 @dataclass(frozen=True)
 class StackSummary:
-    """What one stack's template traces, plus its X-Ray resources (policies, sampling rules, groups)."""
+    """What one stack's template traces, its X-Ray and CloudWatch resources (policies, sampling rules, groups,
+    alarms, dashboards), and its tracing cost estimate if it has one."""
 
     name: str
     resource_count: int
     kinds: tuple[KindSummary, ...]
     xray_resources: dict[str, int] = field(default_factory=dict)
+    cost_estimate: str | None = None
 
 
 def is_traced(kind: ServiceKind, properties: dict[str, Any]) -> tuple[bool, str | None]:
@@ -70,7 +72,7 @@ def summarize_template(name: str, template: dict[str, Any]) -> StackSummary:
     xray: dict[str, int] = {}
     for resource in resources.values():
         rtype = resource.get("Type", "")
-        if rtype.startswith("AWS::XRay::"):
+        if rtype.startswith(("AWS::XRay::", "AWS::CloudWatch::")):
             xray[rtype] = xray.get(rtype, 0) + 1
         try:
             kind = ServiceKind(rtype)
@@ -88,7 +90,10 @@ def summarize_template(name: str, template: dict[str, Any]) -> StackSummary:
         )
         for kind, results in sorted(counts.items(), key=lambda item: list(ServiceKind).index(item[0]))
     )
-    return StackSummary(name=name, resource_count=len(resources), kinds=kinds, xray_resources=xray)
+    costs = [o.get("Value") for k, o in template.get("Outputs", {}).items() if k.startswith("TracingCost")]
+    cost = costs[0] if costs and isinstance(costs[0], str) else None
+    return StackSummary(name=name, resource_count=len(resources), kinds=kinds, xray_resources=xray,
+                        cost_estimate=cost)
 
 
 def summarize_assembly(outdir: str | Path) -> list[StackSummary]:
@@ -122,6 +127,8 @@ def format_summaries(summaries: Iterable[StackSummary]) -> str:
             lines.append(f"  {kind.kind.label:<20} {kind.traced}/{kind.total} {status}{modes}")
         for rtype, count in sorted(summary.xray_resources.items()):
             lines.append(f"  {rtype:<32} {count}")
+        if summary.cost_estimate:
+            lines.append(f"  tracing cost: {summary.cost_estimate}")
     return "\n".join(lines)
 
 

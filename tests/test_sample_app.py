@@ -133,7 +133,9 @@ def test_report_summarizes_what_is_traced(sample_app: SynthesizedApp) -> None:
     assert orders == {"Lambda function": (2, 2), "REST API stage": (1, 1), "SNS topic": (2, 2),
                       "state machine": (1, 1)}
     assert summaries["Orders"].xray_resources == {
-        "AWS::XRay::ResourcePolicy": 1, "AWS::XRay::SamplingRule": 2, "AWS::XRay::Group": 3}
+        "AWS::XRay::ResourcePolicy": 1, "AWS::XRay::SamplingRule": 2, "AWS::XRay::Group": 3,
+        "AWS::CloudWatch::Alarm": 18, "AWS::CloudWatch::CompositeAlarm": 1, "AWS::CloudWatch::Dashboard": 1}
+    assert summaries["Orders"].cost_estimate is not None and summaries["Minimal"].cost_estimate is None
 
 
 def test_real_cdk_synth_through_cdk_json(tmp_path: Path) -> None:
