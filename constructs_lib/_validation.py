@@ -10,7 +10,11 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from aws_cdk import Token
+from aws_cdk import Annotations, Token
+from constructs import IConstruct
+
+#: The prefix of every warning id this library emits; acknowledge one with ``annotation::<id>``.
+WARNING_PREFIX = "@constructs-lib/xray"
 
 
 class XRayValidationError(ValueError):
@@ -20,6 +24,11 @@ class XRayValidationError(ValueError):
 def is_token(value: Any) -> bool:
     """True when ``value`` is (or contains) an unresolved CDK token."""
     return value is not None and Token.is_unresolved(value)
+
+
+def warn(node: IConstruct, code: str, message: str) -> None:
+    """A "this works, but you should know" warning on ``node``, id ``@constructs-lib/xray:<code>``."""
+    Annotations.of(node).add_warning_v2(f"{WARNING_PREFIX}:{code}", message)
 
 
 def fail(owner: str, field: str, value: Any, allowed: str) -> XRayValidationError:

@@ -31,12 +31,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import jsii
-from aws_cdk import CfnOutput, IStableStringProducer, Lazy, Stack
+from aws_cdk import CfnOutput, IStableStringProducer, Lazy
 from constructs import Construct, IValidation
 
 from ._validation import XRayValidationError, check_length, check_number, fail
+from .discovery import env_key
 from .sampling import DEFAULT_RULE, SamplingRule, SamplingRuleSpec
-from .tracing import _env_key
 
 __all__ = [
     "CostEstimate",
@@ -320,10 +320,10 @@ class TracingCostEstimate(Construct):
 
     def rules(self) -> list[SamplingRule]:
         """The app's sampling rules in this stack's account/region."""
-        env = _env_key(Stack.of(self))
+        env = env_key(self)
         return [
             node for node in self.node.root.node.find_all()
-            if isinstance(node, SamplingRule) and _env_key(Stack.of(node)) == env
+            if isinstance(node, SamplingRule) and env_key(node) == env
         ]
 
     def estimate(self) -> CostEstimate:

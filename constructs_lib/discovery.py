@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from enum import Enum
 from typing import Any
 
-from aws_cdk import CfnResource, Stack
+from aws_cdk import CfnResource, Stack, Token
 from constructs import IConstruct
 
 
@@ -85,3 +85,29 @@ def cfn_property(resource: CfnResource, name: str) -> Any:
     stack = Stack.of(resource)
     rendered = resource._render_properties(stack.resolve(resource._cfn_properties))
     return rendered.get(name) if isinstance(rendered, dict) else None
+
+
+def top_level_stack(construct: IConstruct) -> Stack:
+    """The deployable stack ``construct`` belongs to: its stack, or for a nested stack, the outermost parent."""
+    stack = Stack.of(construct)
+    while stack.nested_stack_parent is not None:
+        stack = stack.nested_stack_parent
+    return stack
+
+
+def env_key(construct: IConstruct) -> tuple[str, str]:
+    """``(account, region)`` that ``construct`` deploys to; ``"*"`` for a part that is a token (env-agnostic).
+
+    Account/region quotas (rules, groups, resource policies) are counted per key: env-agnostic stacks count
+    together, as one environment.
+    """
+    stack = top_level_stack(construct)
+    return (
+        "*" if Token.is_unresolved(stack.account) else stack.account,
+        "*" if Token.is_unresolved(stack.region) else stack.region,
+    )
+
+
+def env_text(key: tuple[str, str]) -> str:
+    """How an :func:`env_key` reads in a message: ``account 111111111111, region eu-west-1``."""
+    return "environment-agnostic stacks" if key == ("*", "*") else f"account {key[0]}, region {key[1]}"

@@ -18,14 +18,14 @@ from __future__ import annotations
 from typing import Any
 
 import jsii
-from aws_cdk import CfnResource, Duration, Stack
+from aws_cdk import CfnResource, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_xray as xray
 from constructs import Construct, IValidation
 
 from ._validation import XRayValidationError, check_length, check_pattern, fail, is_token
+from .discovery import env_key
 from .filters import TraceFilter
-from .tracing import _env_key
 
 __all__ = ["GROUP_QUOTA", "TraceGroup"]
 
@@ -154,12 +154,12 @@ class _GroupQuota:
 
     def validate(self) -> list[str]:
         group = self.group
-        env = _env_key(Stack.of(group))
+        env = env_key(group)
         peers = [
             node for node in group.node.root.node.find_all()
             if isinstance(node, CfnResource)
             and node.cfn_resource_type == xray.CfnGroup.CFN_RESOURCE_TYPE_NAME
-            and _env_key(Stack.of(node)) == env
+            and env_key(node) == env
         ]
         if len(peers) <= GROUP_QUOTA or peers[0] is not group.resource:
             return []

@@ -27,14 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, CfnResource, Stack
+from aws_cdk import Annotations, CfnResource
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_xray as xray
 from constructs import Construct, IConstruct, IValidation
 
-from ._validation import XRayValidationError, check_length, check_number, fail, is_token
-from .discovery import cfn_property
-from .tracing import WARNING_PREFIX, _env_key
+from ._validation import WARNING_PREFIX, XRayValidationError, check_length, check_number, fail, is_token
+from .discovery import cfn_property, env_key, env_text
 
 __all__ = [
     "DEFAULT_RULE",
@@ -430,7 +429,7 @@ def _entries(root: IConstruct) -> list[_Entry]:
     for node in root.node.find_all():
         if isinstance(node, SamplingRule):
             spec = node.spec
-            entries.append(_Entry(node, _env_key(Stack.of(node)), spec.rule_name, spec.priority, (
+            entries.append(_Entry(node, env_key(node), spec.rule_name, spec.priority, (
                 spec.service_name, spec.service_type, spec.host, spec.http_method, spec.url_path,
                 spec.resource_arn)))
         elif (
@@ -440,7 +439,7 @@ def _entries(root: IConstruct) -> list[_Entry]:
         ):
             rule = cfn_property(node, "SamplingRule")
             rule = rule if isinstance(rule, dict) else {}
-            entries.append(_Entry(node, _env_key(Stack.of(node)), rule.get("RuleName"), rule.get("Priority"), tuple(
+            entries.append(_Entry(node, env_key(node), rule.get("RuleName"), rule.get("Priority"), tuple(
                 rule.get(k, "*") for k in ("ServiceName", "ServiceType", "Host", "HTTPMethod", "URLPath",
                                            "ResourceARN"))))
     return entries
@@ -457,10 +456,6 @@ def _overlap(first: _Entry, second: _Entry) -> bool:
         not isinstance(a, str) or not isinstance(b, str) or patterns_overlap(a, b)
         for a, b in zip(first.patterns, second.patterns, strict=True)
     )
-
-
-def _env_text(env: tuple[str, str]) -> str:
-    return "environment-agnostic stacks" if env == ("*", "*") else f"account {env[0]}, region {env[1]}"
 
 
 @jsii.implements(IValidation)
@@ -489,13 +484,13 @@ class _RuleChecks:
             if first is not None:
                 errors.append(str(fail(
                     f"SamplingRule '{rule.node.path}'", "rule_name", me.name,
-                    f"unique in {_env_text(me.env)}; '{first.node.node.path}' already uses it",
+                    f"unique in {env_text(me.env)}; '{first.node.node.path}' already uses it",
                 )))
 
         quota = rule.node.try_get_context(QUOTA_CONTEXT_KEY) or SAMPLING_RULE_QUOTA
         if not earlier and len(peers) > quota:
             errors.append(
-                f"SamplingRule '{rule.node.path}': the number of sampling rules in {_env_text(me.env)} must be at "
+                f"SamplingRule '{rule.node.path}': the number of sampling rules in {env_text(me.env)} must be at "
                 f"most {quota} (the X-Ray quota; adjustable, then set the context key {QUOTA_CONTEXT_KEY}), "
                 f"got {len(peers)}"
             )

@@ -34,14 +34,13 @@ from typing import Any
 import jsii
 from aws_cdk import (
     Acknowledgment,
-    Annotations,
     AspectPriority,
     Aspects,
     CfnResource,
     IAspect,
     Names,
     Stack,
-    Token,
+    Stage,
     Validations,
 )
 from aws_cdk import aws_iam as iam
@@ -50,10 +49,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_xray as xray
 from constructs import Construct, IConstruct
 
-from ._validation import XRayValidationError, check_choice, check_length, check_pattern, is_token
-from .discovery import ServiceKind, cfn_property, kind_of
-
-WARNING_PREFIX = "@constructs-lib/xray"
+from ._validation import XRayValidationError, check_choice, check_length, check_pattern, is_token, warn
+from .discovery import ServiceKind, cfn_property, env_key, kind_of, top_level_stack
 
 LAMBDA_XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 STATES_XRAY_ACTIONS = (*LAMBDA_XRAY_ACTIONS, "xray:GetSamplingRules", "xray:GetSamplingTargets")
@@ -134,6 +131,10 @@ class XRayTracing:
             sns_resource_policy_name=sns_resource_policy_name,
         )
         Aspects.of(scope).add(aspect, priority=AspectPriority.MUTATING)
+        # CDK aspects stop at Stage boundaries: carry this one into the Stages under the scope that have none.
+        for stage in _stages_under(scope):
+            if not _has_tracing_aspect(stage):
+                Aspects.of(stage).add(aspect, priority=AspectPriority.MUTATING)
         return aspect
 
     @staticmethod
@@ -150,9 +151,11 @@ class XRayTracing:
     # -- the aspect ---------------------------------------------------------------------------------------
     def visit(self, node: IConstruct) -> None:
         kind = kind_of(node)
+        if isinstance(node, Stage):
+            self._check_stages_covered(node)
         if kind is None:
             if _is_imported_function(node) and self._governs(node):
-                _warn(
+                warn(
                     node,
                     "importedFunction",
                     "This Lambda function is imported, so X-Ray tracing cannot be turned on here. "
@@ -163,6 +166,16 @@ class XRayTracing:
             return
         assert isinstance(node, CfnResource)
         getattr(self, _HANDLERS[kind])(node)
+
+    def _check_stages_covered(self, node: Stage) -> None:
+        for child in node.node.children:
+            if isinstance(child, Stage) and not _has_tracing_aspect(child):
+                raise XRayValidationError(
+                    f"XRayTracing: Stage '{child.node.path}' was created after XRayTracing.enable was called on "
+                    f"'{node.node.path or 'the app'}', and CDK aspects do not cross Stage boundaries, so nothing "
+                    "in it would be traced. Call XRayTracing.enable after creating the Stage, or on the Stage "
+                    "(XRayTracing.exclude(stage) to leave it untraced)."
+                )
 
     def _governs(self, node: IConstruct) -> bool:
         """True when this aspect is the nearest ``enable`` (and no ``exclude``) above ``node``."""
@@ -178,21 +191,22 @@ class XRayTracing:
 
     # -- per service ---------------------------------------------------------------------------------------
     def _lambda(self, fn: CfnResource) -> None:
+        l2 = fn.node.scope if isinstance(fn.node.scope, lambda_.Function) else None
+        l2_tracing = _l2_prop(l2, "tracing")
+        if l2_tracing == lambda_.Tracing.DISABLED.value:
+            return  # the user turned tracing off on the L2
         explicit = _validated_mode(fn, "TracingConfig", "Mode", ("Active", "PassThrough"))
         if explicit is None:
             _set(fn, "tracing_config", {"mode": self.mode.value}, "TracingConfig", {"Mode": self.mode.value})
-        # The L2 grants the X-Ray actions itself when its ``tracing`` prop is set.
-        if explicit is not None and isinstance(fn.node.scope, lambda_.Function):
-            return
-        self._grant(
-            fn,
-            fn.node.scope.role if isinstance(fn.node.scope, lambda_.Function) else None,
-            "Role",
-            LAMBDA_XRAY_ACTIONS,
-            "Lambda",
-        )
+        if l2_tracing is not None:
+            return  # the L2 set tracing from its prop, and granted the X-Ray actions with it
+        self._grant(fn, l2.role if l2 is not None else None, "Role", LAMBDA_XRAY_ACTIONS, "Lambda")
 
     def _state_machine(self, machine: CfnResource) -> None:
+        l2 = machine.node.scope if isinstance(machine.node.scope, sfn.StateMachine) else None
+        l2_tracing = _l2_prop(l2, "tracingEnabled")
+        if l2_tracing is False:
+            return  # the user turned tracing off on the L2
         config = cfn_property(machine, "TracingConfiguration")
         enabled = config.get("Enabled") if isinstance(config, dict) else None
         if enabled is None and config is not None and not isinstance(config, dict):
@@ -202,10 +216,9 @@ class XRayTracing:
             enabled = True
         if enabled is not True:
             return
-        if config is not None and isinstance(machine.node.scope, sfn.StateMachine):
-            return  # the L2 granted the actions when its tracing_enabled prop was set
-        role = machine.node.scope.role if isinstance(machine.node.scope, sfn.StateMachine) else None
-        self._grant(machine, role, "RoleArn", STATES_XRAY_ACTIONS, "States")
+        if l2_tracing is True:
+            return  # the L2 set tracing from its prop, and granted the X-Ray actions with it
+        self._grant(machine, l2.role if l2 is not None else None, "RoleArn", STATES_XRAY_ACTIONS, "States")
 
     def _rest_stage(self, stage: CfnResource) -> None:
         if cfn_property(stage, "TracingEnabled") is None and self.mode is TracingMode.ACTIVE:
@@ -224,7 +237,7 @@ class XRayTracing:
 
     def _http_api(self, api: CfnResource) -> None:
         protocol = cfn_property(api, "ProtocolType") or "HTTP"
-        _warn(
+        warn(
             api,
             "httpApiNotTraceable",
             f"X-Ray cannot trace API Gateway {protocol} APIs (API Gateway v2): requests through this API start "
@@ -243,7 +256,7 @@ class XRayTracing:
     ) -> None:
         role_resource = self._role_resource(resource, l2_role, role_property)
         if role_resource is None:
-            _warn(
+            warn(
                 resource,
                 "importedRole",
                 "The execution role is not defined in this app, so the X-Ray permissions could not be added. "
@@ -347,11 +360,11 @@ class SnsTracingResourcePolicy(Construct):
     @classmethod
     def ensure(cls, topic: IConstruct, *, policy_name: str | None = None) -> SnsTracingResourcePolicy | None:
         """The app's policy for ``topic``'s account/region, created in ``topic``'s stack if there is none yet."""
-        stack = Stack.of(topic)
-        env = _env_key(stack)
+        stack = top_level_stack(topic)  # a nested stack's topic is covered by its deployable parent's policy
+        env = env_key(stack)
         for other in _stacks_of(stack.node.root):
             existing = other.node.try_find_child(cls.ID)
-            if existing is not None and _env_key(other) == env:
+            if existing is not None and env_key(other) == env:
                 return existing if isinstance(existing, SnsTracingResourcePolicy) else None
         return cls(stack, cls.ID, policy_name=policy_name)
 
@@ -399,10 +412,6 @@ def _set(resource: CfnResource, attribute: str, value: Any, name: str, rendered:
         resource.add_property_override(name, rendered)
 
 
-def _warn(node: IConstruct, code: str, message: str) -> None:
-    Annotations.of(node).add_warning_v2(f"{WARNING_PREFIX}:{code}", message)
-
-
 def _validated_mode(resource: CfnResource, prop: str, key: str | None, allowed: tuple[str, ...]) -> str | None:
     """The explicit tracing mode of ``resource`` (None when unset); an invalid literal is a synth-time error."""
     value = cfn_property(resource, prop)
@@ -422,11 +431,23 @@ def _is_imported_function(node: IConstruct) -> bool:
     )
 
 
-def _env_key(stack: Stack) -> tuple[str, str]:
-    return (
-        "*" if Token.is_unresolved(stack.account) else stack.account,
-        "*" if Token.is_unresolved(stack.region) else stack.region,
-    )
+def _l2_prop(construct: IConstruct | None, name: str) -> Any:
+    """A prop the user gave an L2, as CDK records it when ``@aws-cdk/core:enableAdditionalMetadataCollection``
+    is on (the current default for new apps); None when not given or not recorded."""
+    if construct is None:
+        return None
+    for entry in construct.node.metadata:
+        if entry.type == "aws:cdk:analytics:construct" and isinstance(entry.data, dict) and name in entry.data:
+            return entry.data[name]
+    return None
+
+
+def _stages_under(scope: IConstruct) -> list[Stage]:
+    return [node for node in scope.node.find_all() if isinstance(node, Stage) and node.node.path != scope.node.path]
+
+
+def _has_tracing_aspect(scope: IConstruct) -> bool:
+    return any(isinstance(a, (XRayTracing, _Excluded)) for a in Aspects.of(scope).all)
 
 
 def _stacks_of(root: IConstruct) -> list[Stack]:
