@@ -19,11 +19,11 @@ AppSync GraphQL API            ``XrayEnabled``
 HTTP / WebSocket API           a warning: X-Ray cannot trace API Gateway v2
 =============================  ==========================================================================
 
-A value the user set explicitly is kept (``Tracing.PASS_THROUGH``, ``tracing_enabled=False`` on a stage...).
-Some L2 props cannot be told apart from "not set" once rendered: ``lambda_.Tracing.DISABLED`` and
-``StateMachine(tracing_enabled=False)`` both render nothing. To keep such a resource untraced, call
-:meth:`XRayTracing.exclude` on it. To force a value over an explicit one, set it on the L1 yourself
-(``fn.node.default_child.tracing_config = ...``) or use ``add_property_override``, which always wins.
+A value the user set explicitly is kept (``Tracing.PASS_THROUGH`` or ``DISABLED``, ``tracing_enabled=False``...).
+``lambda_.Tracing.DISABLED`` renders nothing; the aspect reads it from the props CDK records under the feature flag
+``@aws-cdk/core:enableAdditionalMetadataCollection``. Without the flag, call :meth:`XRayTracing.exclude` on such
+a function. To force a value over an explicit one, set it on the L1 (``fn.node.default_child.tracing_config =
+...``: the role still gets the X-Ray permissions) or use ``add_property_override``, which always wins.
 """
 
 from __future__ import annotations
@@ -193,7 +193,7 @@ class XRayTracing:
     def _lambda(self, fn: CfnResource) -> None:
         l2 = fn.node.scope if isinstance(fn.node.scope, lambda_.Function) else None
         l2_tracing = _l2_prop(l2, "tracing")
-        if l2_tracing == lambda_.Tracing.DISABLED.value:
+        if l2_tracing == "Disabled":  # as aws-cdk-lib records lambda_.Tracing.DISABLED
             return  # the user turned tracing off on the L2
         explicit = _validated_mode(fn, "TracingConfig", "Mode", ("Active", "PassThrough"))
         if explicit is None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aws_cdk import App, RemovalPolicy, Stack
+from aws_cdk import App, NestedStack, RemovalPolicy, Stack, Stage
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_appsync as appsync
@@ -124,6 +124,23 @@ class TestLambda:
             "PolicyDocument": {"Statement": Match.array_with([Match.object_like(
                 {"Action": Match.array_with(["xray:PutTraceSegments"])})])}})
 
+    def test_tracing_turned_off_on_the_l2_is_respected(self, make_stack: MakeStack) -> None:
+        stack = make_stack()  # cdk.json turns on @aws-cdk/core:enableAdditionalMetadataCollection
+        function(stack, tracing=lambda_.Tracing.DISABLED)
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        assert "TracingConfig" not in only(resources_of(tpl, "AWS::Lambda::Function"))[1]["Properties"]
+        assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == []
+
+    def test_tracing_forced_on_the_l1_of_an_l2_still_gets_the_permissions(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        fn = function(stack)
+        fn.node.default_child.tracing_config = {"mode": "Active"}  # type: ignore[union-attr]
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        role_id = stack.resolve(fn.role.node.default_child.logical_id)  # type: ignore[union-attr]
+        assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == [role_id]
+
     def test_pass_through_mode(self, make_stack: MakeStack) -> None:
         stack = make_stack()
         function(stack)
@@ -223,6 +240,15 @@ class TestSns:
         XRayTracing.enable(first.node.root)
         assert [len(resources_of(template(s), "AWS::XRay::ResourcePolicy")) for s in (first, second)] == [1, 0]
 
+    def test_nested_stacks_share_their_parents_policy(self, make_stack: MakeStack) -> None:
+        parent = make_stack()
+        nested = [NestedStack(parent, f"Nested{i}") for i in range(2)]
+        for stack in nested:
+            sns.Topic(stack, "Topic")
+        XRayTracing.enable(parent)
+        assert len(resources_of(template(parent), "AWS::XRay::ResourcePolicy")) == 1
+        assert [resources_of(template(n), "AWS::XRay::ResourcePolicy") for n in nested] == [{}, {}]
+
     def test_policy_can_be_left_out_or_renamed(self, make_stack: MakeStack) -> None:
         left_out, renamed = make_stack("A"), make_stack("B", region="us-east-1")
         sns.Topic(left_out, "Topic")
@@ -265,6 +291,15 @@ class TestStateMachinesAndAppSync:
         role_id = stack.resolve(machine.role.node.default_child.logical_id)  # type: ignore[union-attr]
         assert xray_policy_roles(tpl, STATES_XRAY_ACTIONS) == [role_id]
         assert xray_policy_id(tpl, STATES_XRAY_ACTIONS) in resource["DependsOn"]
+
+    def test_tracing_turned_off_on_the_l2_is_respected(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        state_machine(stack, tracing_enabled=False)
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        assert only(resources_of(tpl, "AWS::StepFunctions::StateMachine"))[1]["Properties"][
+            "TracingConfiguration"] == {"Enabled": False}
+        assert xray_policy_roles(tpl, STATES_XRAY_ACTIONS) == []
 
     def test_explicit_disabled_on_the_l1_is_kept(self, make_stack: MakeStack) -> None:
         stack = make_stack()
@@ -320,6 +355,28 @@ class TestAspect:
             "TracingConfig"] == {"Mode": "Active"}
         assert only(resources_of(template(inner), "AWS::Lambda::Function"))[1]["Properties"][
             "TracingConfig"] == {"Mode": "PassThrough"}
+
+    def test_stages_under_the_scope_are_covered(self, app: App) -> None:
+        stages = [Stage(app, name, env={"account": "111111111111", "region": "eu-west-1"})
+                  for name in ("Beta", "Prod")]
+        stacks = [Stack(stage, "Service") for stage in stages]
+        for stack in stacks:
+            function(stack)
+            sns.Topic(stack, "Topic")
+        XRayTracing.enable(app)
+        templates = [template(stack) for stack in stacks]
+        for tpl in templates:
+            assert only(resources_of(tpl, "AWS::Lambda::Function"))[1]["Properties"]["TracingConfig"] == {
+                "Mode": "Active"}
+        # one account/region: one resource policy for the whole app
+        assert [len(resources_of(t, "AWS::XRay::ResourcePolicy")) for t in templates] == [1, 0]
+
+    def test_a_stage_created_after_the_call_is_an_error_not_a_silent_gap(self, app: App) -> None:
+        XRayTracing.enable(app)
+        late = Stage(app, "Late")
+        sns.Topic(Stack(late, "Service"), "Topic")
+        with pytest.raises(Exception, match=r"Stage 'Late' was created after XRayTracing.enable"):
+            app.synth()
 
     def test_constructs_added_after_the_call_are_covered(self, make_stack: MakeStack) -> None:
         stack = make_stack()
