@@ -319,8 +319,9 @@ class SnsTracingResourcePolicy(Construct):
 
     CloudFormation and the ``sns.Topic`` L2 do not create it, and without it an Active topic records nothing.
     X-Ray allows only five resource policies per account and region, so the app gets one per account/region
-    it deploys to, in the first stack (in tree order) that has a traced topic there, covering all topics of the
-    account (``aws:SourceArn`` = ``arn:<partition>:sns:<region>:<account>:*``, ``aws:SourceAccount`` = account).
+    it deploys to (per Stage, since each Stage deploys on its own), in the first stack (in tree order) that has a
+    traced topic there, covering all topics of the account (``aws:SourceArn`` =
+    ``arn:<partition>:sns:<region>:<account>:*``, ``aws:SourceAccount`` = account).
 
     :meth:`XRayTracing.enable` creates it; create one yourself only when you manage tracing by hand.
     """
@@ -362,7 +363,7 @@ class SnsTracingResourcePolicy(Construct):
         """The app's policy for ``topic``'s account/region, created in ``topic``'s stack if there is none yet."""
         stack = top_level_stack(topic)  # a nested stack's topic is covered by its deployable parent's policy
         env = env_key(stack)
-        for other in _stacks_of(stack.node.root):
+        for other in _stacks_of(Stage.of(stack) or stack.node.root):
             existing = other.node.try_find_child(cls.ID)
             if existing is not None and env_key(other) == env:
                 return existing if isinstance(existing, SnsTracingResourcePolicy) else None
@@ -450,13 +451,14 @@ def _has_tracing_aspect(scope: IConstruct) -> bool:
     return any(isinstance(a, (XRayTracing, _Excluded)) for a in Aspects.of(scope).all)
 
 
-def _stacks_of(root: IConstruct) -> list[Stack]:
-    """Top-level stacks of an app in tree order, Stages included (nested stacks live inside their parent)."""
+def _stacks_of(stage: IConstruct) -> list[Stack]:
+    """Top-level stacks of one Stage (or App) in tree order: not those of Stages inside it, which deploy on
+    their own, nor nested stacks, which live inside their parent."""
     found: list[Stack] = []
-    for child in root.node.children:
+    for child in stage.node.children:
         if isinstance(child, Stack):
             found.append(child)
-        else:
+        elif not isinstance(child, Stage):
             found.extend(_stacks_of(child))
     return found
 

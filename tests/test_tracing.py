@@ -368,8 +368,8 @@ class TestAspect:
         for tpl in templates:
             assert only(resources_of(tpl, "AWS::Lambda::Function"))[1]["Properties"]["TracingConfig"] == {
                 "Mode": "Active"}
-        # one account/region: one resource policy for the whole app
-        assert [len(resources_of(t, "AWS::XRay::ResourcePolicy")) for t in templates] == [1, 0]
+        # each Stage deploys on its own, so each has its policy for the account/region
+        assert [len(resources_of(t, "AWS::XRay::ResourcePolicy")) for t in templates] == [1, 1]
 
     def test_a_stage_created_after_the_call_is_an_error_not_a_silent_gap(self, app: App) -> None:
         XRayTracing.enable(app)
