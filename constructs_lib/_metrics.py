@@ -27,8 +27,11 @@ from aws_cdk import aws_cloudwatch as cw
 
 from ._validation import XRayValidationError, check_number
 from .discovery import cfn_property
+from .groups import TraceGroup
 
 DEFAULT_PERIOD = Duration.minutes(5)
+#: X-Ray publishes a group's ``ApproximateTraceCount`` every minute; ``TraceGroup`` graphs it per minute too.
+TRACE_COUNT_PERIOD = Duration.minutes(1)
 
 LAMBDA_NAMESPACE = "AWS/Lambda"
 APIGATEWAY_NAMESPACE = "AWS/ApiGateway"
@@ -197,12 +200,17 @@ class StateMachineMetrics:
 
 @dataclass(frozen=True)
 class TraceGroupMetrics:
-    """The one metric an X-Ray group publishes: ``AWS/X-Ray`` ``ApproximateTraceCount`` (dimension ``GroupName``)."""
+    """The one metric an X-Ray group publishes: ``AWS/X-Ray`` ``ApproximateTraceCount`` (dimension ``GroupName``).
+
+    For raw ``CfnGroup``s only: a :class:`~constructs_lib.groups.TraceGroup` has its own
+    ``metric_approximate_trace_count`` (same namespace, metric, dimension, statistic and default period), and
+    :func:`trace_count_metric` picks that one when the L1 belongs to a ``TraceGroup``.
+    """
 
     group_name: str
 
-    def metric_approximate_trace_count(self, *, period: Duration = DEFAULT_PERIOD) -> cw.Metric:
-        """Traces that matched the group's filter expression (Sum)."""
+    def metric_approximate_trace_count(self, *, period: Duration = TRACE_COUNT_PERIOD) -> cw.Metric:
+        """Traces that matched the group's filter expression (Sum, per minute by default like ``TraceGroup``)."""
         return _metric(XRAY_NAMESPACE, "ApproximateTraceCount", {"GroupName": self.group_name}, "Sum", period, None)
 
 
@@ -233,21 +241,21 @@ def rest_stage_metrics(stage: CfnResource) -> RestStageMetrics:
     """
     _expect(stage, "AWS::ApiGateway::Stage")
     api = rest_api_of(stage)
-    name = cfn_property(api, "Name") if api is not None else None
+    name = unresolved_property(api, "Name") if api is not None else None
     if api is None or name is None:
         raise XRayValidationError(
             f"{stage.node.path}: RestApiId must reference an AWS::ApiGateway::RestApi with a Name defined in this "
             "app (CloudWatch names the API by ApiName), got "
             f"{cfn_property(stage, 'RestApiId')!r}"
         )
-    stage_name = cfn_property(stage, "StageName")
-    return RestStageMetrics(api_name=str(name), stage_name=str(stage_name) if stage_name is not None else stage.ref)
+    stage_name = unresolved_property(stage, "StageName")
+    return RestStageMetrics(api_name=name, stage_name=stage_name if stage_name is not None else stage.ref)
 
 
 def rest_api_of(stage: CfnResource) -> CfnResource | None:
     """The ``AWS::ApiGateway::RestApi`` L1 that a stage's ``RestApiId`` references, when the app defines it."""
     reference = cfn_property(stage, "RestApiId")
-    logical_id = _referenced_logical_id(reference)
+    logical_id = referenced_logical_id(reference)
     if logical_id is None:
         return None
     return _find_resource(stage, "AWS::ApiGateway::RestApi", logical_id)
@@ -272,12 +280,55 @@ def state_machine_metrics(machine: CfnResource) -> StateMachineMetrics:
 
 
 def trace_group_metrics(group: CfnResource) -> TraceGroupMetrics:
-    """The metric of an ``AWS::XRay::Group`` L1 (its ``GroupName``)."""
+    """The metric of a raw ``AWS::XRay::Group`` L1 (its ``GroupName``, a token when it is one).
+
+    Prefer :func:`trace_count_metric`, which uses the ``TraceGroup``'s own metric when there is one.
+    """
     _expect(group, "AWS::XRay::Group")
-    name = cfn_property(group, "GroupName")
+    name = unresolved_property(group, "GroupName")
     if name is None:
         raise XRayValidationError(f"{group.node.path}: GroupName must be set, got None")
     return TraceGroupMetrics(group_name=name)
+
+
+def trace_count_metric(group: CfnResource, *, period: Duration = TRACE_COUNT_PERIOD) -> cw.Metric:
+    """The ``ApproximateTraceCount`` of an ``AWS::XRay::Group`` L1: from its owner's
+    ``TraceGroup.metric_approximate_trace_count`` when a :class:`~constructs_lib.groups.TraceGroup` made it (the
+    ``metric_*``-on-the-owner convention), else from :class:`TraceGroupMetrics`.
+
+    Example::
+
+        trace_count_metric(group.node.default_child, period=Duration.minutes(5))
+    """
+    _expect(group, "AWS::XRay::Group")
+    owner = group.node.scope
+    if isinstance(owner, TraceGroup) and owner.resource is group:
+        return owner.metric_approximate_trace_count(period=period)
+    return trace_group_metrics(group).metric_approximate_trace_count(period=period)
+
+
+def group_name_of(group: CfnResource) -> str | None:
+    """The ``GroupName`` of an ``AWS::XRay::Group`` L1 as written (a token when it is one), or None."""
+    return unresolved_property(group, "GroupName")
+
+
+def unresolved_property(resource: CfnResource, name: str) -> str | None:
+    """A string property of an L1 *as given*, tokens kept, so that a name built from ``Aws.STACK_NAME`` or a
+    parameter stays a reference CloudFormation resolves (``cfn_property`` returns the resolved JSON instead).
+
+    ``name`` is the CloudFormation name (``StageName``). A generated ``Cfn*`` class is read through its attribute
+    (``stage_name``); a plain ``CfnResource`` through its raw properties. A non-string value (an intrinsic
+    written as a dict) comes back as a string token.
+    """
+    attribute = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", name).lower()
+    if type(resource) is not CfnResource and hasattr(type(resource), attribute):
+        value = getattr(resource, attribute)
+    else:
+        raw = resource._cfn_properties
+        value = raw.get(name) if isinstance(raw, dict) else None
+    if value is None or isinstance(value, str):
+        return value
+    return Token.as_string(value)
 
 
 # -- Metrics Insights -------------------------------------------------------------------------------------------
@@ -358,6 +409,28 @@ class InsightsQuery:
         return cw.MathExpression(expression=str(self), period=period, label=label or "")
 
 
+@dataclass(frozen=True)
+class InsightsMetric:
+    """One metric as Metrics Insights reads it: namespace, metric, aggregate function, grouping dimensions.
+
+    The alarms (``alarms.INSIGHTS_METRICS``) and the dashboard's Metrics Insights graphs share one table of these.
+
+    Example::
+
+        InsightsMetric(LAMBDA_NAMESPACE, "Errors", InsightsFunction.SUM, ("FunctionName",)).query(limit=10)
+    """
+
+    namespace: str
+    metric_name: str
+    function: InsightsFunction
+    dimensions: tuple[str, ...]
+
+    def query(self, *, where_values: Sequence[str] = (), limit: int = 100) -> InsightsQuery:
+        """The query over this metric, grouped by its dimensions, optionally scoped to ``where_values``."""
+        return InsightsQuery(namespace=self.namespace, metric_name=self.metric_name, dimensions=self.dimensions,
+                             function=self.function, where_values=tuple(where_values), limit=limit)
+
+
 def _quote_identifier(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else '"' + name.replace('"', '\\"') + '"'
 
@@ -417,7 +490,7 @@ def _expect(resource: CfnResource, cfn_type: str) -> None:
         raise XRayValidationError(f"metrics: resource must be an {cfn_type} L1, got {got!r}")
 
 
-def _referenced_logical_id(reference: Any) -> str | None:
+def referenced_logical_id(reference: Any) -> str | None:
     """The logical id in ``{"Ref": id}`` or ``{"Fn::GetAtt": [id, attr]}``, else None."""
     if isinstance(reference, dict):
         if "Ref" in reference and isinstance(reference["Ref"], str):

@@ -10,10 +10,13 @@ Example::
     )
     alarms.alarms        # every metric alarm, including those discovery creates (safe to call before synth)
 
-Discovery reads CloudFormation resources (L1s), like :class:`~constructs_lib.tracing.XRayTracing`: Lambda functions,
-REST API stages, SQS queues (dead-letter queues get their own alarm), SNS topics, Step Functions state machines and
-X-Ray groups (classified as fault, error or slow from their filter expression). It runs on demand from the
-accessors and again, late, from an aspect, and never creates an alarm twice for one resource and alarm type.
+Discovery reads CloudFormation resources (L1s) with the same :mod:`~constructs_lib.discovery` helpers as
+:class:`~constructs_lib.tracing.XRayTracing`: Lambda functions, REST API stages, SQS queues (dead-letter queues get
+their own alarm), SNS topics, Step Functions state machines and X-Ray groups (classified as fault, error or slow
+from their filter expression). Subtrees passed to ``XRayTracing.exclude`` get no alarms (unless
+``include_excluded=True``), and resources in another ``Stage`` than the alarms are skipped with a warning (CDK
+cannot reference across Stages). Discovery runs on demand from the accessors and again, late, from an aspect, and
+never creates an alarm twice for one resource and alarm type.
 
 Functions CDK creates for itself (custom-resource providers, log retention, bucket notifications, singleton
 functions) get no alarms unless ``include_cdk_internal_functions=True``: they run only while CloudFormation
@@ -27,22 +30,20 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import jsii
 from aws_cdk import (
-    Annotations,
     AspectPriority,
     Aspects,
     CfnResource,
     Duration,
     IAspect,
-    IStableNumberProducer,
-    IStableStringProducer,
-    Lazy,
+    RemovalPolicy,
     Stack,
+    Stage,
     Token,
 )
 from aws_cdk import aws_cloudwatch as cw
@@ -51,16 +52,17 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
-from constructs import Construct, IConstruct
+from constructs import Construct, IConstruct, IValidation
 
 from . import _metrics as m
-from ._validation import XRayValidationError, check_length, check_number, check_pattern, fail
-from .discovery import cfn_property
+from ._lazy import lazy_number, lazy_string
+from ._validation import XRayValidationError, check_length, check_number, check_pattern, fail, warn
+from .discovery import ServiceKind, cfn_property, kind_of
+from .tracing import XRayTracing
 
 if TYPE_CHECKING:
     from .dashboard import TracingDashboard
 
-WARNING_PREFIX = "@constructs-lib/xray"
 TRACE_GROUP_TYPE = "AWS::XRay::Group"
 MAX_ALARM_NAME_LENGTH = 255
 MAX_DESCRIPTION_LENGTH = 1024
@@ -87,6 +89,10 @@ class QueryScope(Enum):
     ``ACCOUNT``: every resource of the kind in the account and region (short query, catches resources made
     outside the app too). ``APP``: only the app's resources, through ``WHERE <dimension> = '...' OR ...``; the
     query is limited to 2,048 characters, so large apps fall back to ``ACCOUNT`` with a warning.
+
+    Whatever the scope, three queries always list the app's resources, because their threshold or meaning holds
+    only for them: dead-letter queues (``DLQ_MESSAGES``), Lambda duration (one alarm per distinct timeout) and
+    trace groups.
     """
 
     ACCOUNT = "account"
@@ -136,8 +142,8 @@ class AlarmType(Enum):
 class AlarmSpec:
     """When one kind of alarm fires.
 
-    ``threshold`` is in the metric's unit, except for ``LAMBDA_DURATION`` in per-resource mode, where it is the
-    share (0-1] of each function's own timeout. The alarm fires when ``datapoints_to_alarm`` of the last
+    ``threshold`` is in the metric's unit, except for ``LAMBDA_DURATION``, where it is the share (0-1] of each
+    function's own timeout (in both modes). The alarm fires when ``datapoints_to_alarm`` of the last
     ``evaluation_periods`` periods are at or above the threshold.
 
     Example::
@@ -275,8 +281,8 @@ DEFAULT_SPECS: Mapping[AlarmType, AlarmSpec] = {
     AlarmType.TRACE_GROUP_SLOW: AlarmSpec(threshold=5, period=_MIN5, evaluation_periods=3, datapoints_to_alarm=2),
 }
 
-#: What changes in Metrics Insights mode: no per-function rate (Errors count instead), and ``LAMBDA_DURATION`` is
-#: an absolute threshold in ms computed from the functions' shortest timeout when not overridden.
+#: What changes in Metrics Insights mode: no per-function rate (an Errors count instead). ``LAMBDA_DURATION`` stays
+#: a share of the timeout: one alarm per distinct timeout, each listing the functions that have it.
 INSIGHTS_SPEC_CHANGES: Mapping[AlarmType, AlarmOverride] = {
     AlarmType.LAMBDA_ERROR_RATE: AlarmOverride(enabled=False),
     AlarmType.LAMBDA_ERRORS: AlarmOverride(enabled=True),
@@ -360,23 +366,33 @@ def is_cdk_internal_function(function: CfnResource) -> bool:
     return False
 
 
-_KIND_LABELS = {
-    "AWS::Lambda::Function": "Lambda function",
-    "AWS::ApiGateway::Stage": "REST API stage",
-    "AWS::SQS::Queue": "SQS queue",
-    "AWS::SNS::Topic": "SNS topic",
-    "AWS::StepFunctions::StateMachine": "state machine",
-    TRACE_GROUP_TYPE: "X-Ray group",
-}
+def is_excluded_from_tracing(node: IConstruct) -> bool:
+    """True when ``node`` is under a subtree passed to ``XRayTracing.exclude`` and no ``XRayTracing.enable`` sits
+    closer to it (the same rule ``XRayTracing`` follows to decide what it governs).
+
+    Example::
+
+        XRayTracing.exclude(stack.legacy)
+        is_excluded_from_tracing(stack.legacy.node.default_child)   # True
+    """
+    return XRayTracing.is_excluded(node)
+
+
+def stage_path(construct: IConstruct) -> str:
+    """The path of the ``Stage`` (or ``App``) ``construct`` belongs to; resources can be referenced only within one."""
+    stage = Stage.of(construct)
+    return stage.node.path if stage is not None else ""
+
+
+def kind_label(cfn_type: str) -> str:
+    """A short human-readable name of a resource type: the discovery label, or ``X-Ray group``."""
+    return "X-Ray group" if cfn_type == TRACE_GROUP_TYPE else ServiceKind(cfn_type).label
+
+
 _GROUP_ALARMS = {
     TraceGroupKind.FAULT: AlarmType.TRACE_GROUP_FAULTS,
     TraceGroupKind.ERROR: AlarmType.TRACE_GROUP_ERRORS,
     TraceGroupKind.SLOW: AlarmType.TRACE_GROUP_SLOW,
-}
-_GROUP_FILTERS = {
-    TraceGroupKind.FAULT: "fault = true",
-    TraceGroupKind.ERROR: "error = true",
-    TraceGroupKind.SLOW: "responsetime > 1",
 }
 
 
@@ -389,6 +405,29 @@ class _Plan:
     what: str
     condition: str
     trace_filter: tuple[str, str, str] | str | None
+
+
+_PlanFactory = Callable[[AlarmSpec], _Plan]
+
+
+def _plan(
+    metric: Callable[..., cw.IMetric],
+    what: str,
+    condition: Callable[[float], str],
+    trace_filter: tuple[str, str, str] | str | None,
+) -> _PlanFactory:
+    """A plan on ``metric(period=...)`` (a ``metric_*`` method) whose threshold is the spec's;
+    ``condition(threshold)`` says when it fires."""
+    return lambda s: _Plan(metric(period=s.period), s.threshold, what, condition(s.threshold), trace_filter)
+
+
+@dataclass
+class _Chunk:
+    """One Metrics Insights alarm and the dimension values its ``WHERE`` lists (when it is scoped)."""
+
+    alarm: cw.Alarm | None
+    values: list[str] = field(default_factory=list)
+    resources: list[CfnResource] = field(default_factory=list)
 
 
 class TracingAlarms(Construct):
@@ -404,6 +443,9 @@ class TracingAlarms(Construct):
     :param trace_groups: groups to alarm on with an explicit kind (discovered groups are classified by their
         filter expression; an explicit kind wins).
     :param include_cdk_internal_functions: also alarm on functions CDK creates for itself.
+    :param include_excluded: also alarm on resources under ``XRayTracing.exclude(...)`` subtrees.
+    :param alarm_topic_key_removal_policy: what happens to the created topic's KMS key on stack deletion
+        (default RETAIN, as for every CDK key; DESTROY schedules its deletion).
     :param query_scope: Metrics Insights mode: account-wide queries or queries limited to the app's resources.
     :param insights_limit: Metrics Insights mode: most time series (worst first) each query returns, 1-500.
     :param service_health_alarm: create the composite alarm that rolls every alarm up.
@@ -429,6 +471,8 @@ class TracingAlarms(Construct):
         overrides: Sequence[ResourceOverride] = (),
         trace_groups: Sequence[TraceGroupTarget] = (),
         include_cdk_internal_functions: bool = False,
+        include_excluded: bool = False,
+        alarm_topic_key_removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         query_scope: QueryScope = QueryScope.ACCOUNT,
         insights_limit: int = 100,
         service_health_alarm: bool = True,
@@ -463,23 +507,27 @@ class TracingAlarms(Construct):
         self.query_scope = query_scope
         self.insights_limit = insights_limit
         self.include_cdk_internal_functions = include_cdk_internal_functions
+        self.include_excluded = include_excluded
+        self._key_removal_policy = alarm_topic_key_removal_policy
         self._defaults = dict(defaults or {})
         self._overrides = tuple(overrides)
         self._explicit_groups = tuple(trace_groups)
         self._records: list[CreatedAlarm] = []
         self._done: set[tuple[str, AlarmType]] = set()
         self._seen: set[str] = set()
-        self._fleet: dict[AlarmType, list[CfnResource]] = {}
-        self._fleet_alarms: dict[AlarmType, cw.Alarm | None] = {}
-        self._group_names: dict[AlarmType, list[str]] = {}
+        self._stage_path = stage_path(self)
+        self._foreign_stages: set[str] = set()
+        #: Metrics Insights alarms: per (alarm type, timeout for LAMBDA_DURATION else None), the alarms in order.
+        self._fleets: dict[tuple[AlarmType, float | None], list[_Chunk]] = {}
         self._unscoped: set[AlarmType] = set()
+        self._dlq_fallback_warned = False
         self._dlq_ids: set[tuple[str, str]] | None = None
         if mode is AlarmMode.METRICS_INSIGHTS and self._overrides:
-            Annotations.of(self).add_warning_v2(
-                f"{WARNING_PREFIX}:overridesIgnored",
-                "Per-resource overrides do not apply in Metrics Insights mode: one alarm covers every resource of "
-                "a service type. Use `defaults` per AlarmType instead.",
-            )
+            warn(self, "overridesIgnored",
+                 "Per-resource overrides do not apply in Metrics Insights mode: one alarm covers every resource of "
+                 "a service type. Use `defaults` per AlarmType instead.")
+        if mode is AlarmMode.METRICS_INSIGHTS:
+            self.node.add_validation(_DurationBucketsStillHold(self))
 
         self.alarm_topic: sns.ITopic = alarm_topic if alarm_topic is not None else self._create_topic()
         self._health: _HealthRollup | None = _HealthRollup(self) if service_health_alarm else None
@@ -542,6 +590,8 @@ class TracingAlarms(Construct):
             for override in self._overrides:
                 if override.matches(resource_path, alarm_type):
                     spec = override.override.apply(spec)
+        if alarm_type is AlarmType.LAMBDA_DURATION:
+            check_number(f"TracingAlarms {alarm_type.name}", "threshold", spec.threshold, minimum=0, maximum=1)
         if self.mode is AlarmMode.METRICS_INSIGHTS and not spec.period.is_unresolved():
             window = spec.period.to_seconds() * spec.evaluation_periods
             if window > 3 * 3600:
@@ -565,14 +615,32 @@ class TracingAlarms(Construct):
     def _visit(self, node: IConstruct) -> None:
         if not isinstance(node, CfnResource):
             return
+        kind = kind_of(node)
+        handler = self._HANDLERS.get(kind) if kind is not None else (
+            TracingAlarms._trace_group if node.cfn_resource_type == TRACE_GROUP_TYPE else None)
+        if handler is None:
+            return
         path = node.node.path
         if path in self._seen or path.startswith(self.node.path + "/"):
             return
-        handler = self._HANDLERS.get(node.cfn_resource_type)
-        if handler is None:
-            return
         self._seen.add(path)
+        if not self.include_excluded and is_excluded_from_tracing(node):
+            return
+        if not self._same_stage(node):
+            return
         handler(self, node)
+
+    def _same_stage(self, node: CfnResource) -> bool:
+        other = stage_path(node)
+        if other == self._stage_path:
+            return True
+        if other not in self._foreign_stages:
+            self._foreign_stages.add(other)
+            warn(self, "crossStageResource",
+                 f"The resources in Stage '{other}' (first: {node.node.path}) get no alarms from this TracingAlarms, "
+                 f"which is in Stage '{self._stage_path or '(the app)'}': CDK cannot reference a resource across "
+                 "Stages. Create a TracingAlarms inside that Stage (or give it a monitored_scope within one Stage).")
+        return False
 
     def _lambda(self, fn: CfnResource) -> None:
         if not self.include_cdk_internal_functions and is_cdk_internal_function(fn):
@@ -580,79 +648,75 @@ class TracingAlarms(Construct):
         metrics = m.lambda_metrics(fn)
         name_filter = m.service_filter(metrics.function_name, "AWS::Lambda::Function")
 
-        def duration_threshold(spec: AlarmSpec) -> float:
-            return _lazy_number(lambda: round(spec.threshold * m.lambda_metrics(fn).timeout_seconds * 1000, 3))
+        def timeout_ms(share: float) -> float:
+            return round(share * m.lambda_metrics(fn).timeout_seconds * 1000, 3)
 
-        self._per_resource(fn, AlarmType.LAMBDA_ERROR_RATE, lambda s: _Plan(
-            metrics.metric_error_rate(period=s.period), s.threshold, "Error rate",
-            f"errors are at least {s.threshold:g} % of invocations", name_filter))
-        self._per_resource(fn, AlarmType.LAMBDA_ERRORS, lambda s: _Plan(
-            metrics.metric_errors(period=s.period), s.threshold, "Errors",
-            f"at least {s.threshold:g} errors", name_filter))
-        self._per_resource(fn, AlarmType.LAMBDA_THROTTLES, lambda s: _Plan(
-            metrics.metric_throttles(period=s.period), s.threshold, "Throttles",
-            f"at least {s.threshold:g} throttled invocations", name_filter))
-        self._per_resource(fn, AlarmType.LAMBDA_DURATION, lambda s: _Plan(
-            metrics.metric_duration(period=s.period), duration_threshold(s), "p99 duration",
-            f"p99 duration is at least {s.threshold:.0%} of the function's timeout "
-            f"({_lazy_string(lambda: str(round(s.threshold * m.lambda_metrics(fn).timeout_seconds * 1000)))} ms)",
-            name_filter))
-        self._fleet_member(fn, (AlarmType.LAMBDA_ERRORS, AlarmType.LAMBDA_THROTTLES, AlarmType.LAMBDA_DURATION))
+        self._cover(fn, {
+            AlarmType.LAMBDA_ERROR_RATE: lambda s: _Plan(
+                metrics.metric_error_rate(period=s.period), s.threshold, "Error rate",
+                f"errors are at least {s.threshold:g} % of invocations", name_filter),
+            AlarmType.LAMBDA_ERRORS: _plan(metrics.metric_errors, "Errors",
+                                           lambda t: f"at least {t:g} errors", name_filter),
+            AlarmType.LAMBDA_THROTTLES: _plan(metrics.metric_throttles, "Throttles",
+                                              lambda t: f"at least {t:g} throttled invocations", name_filter),
+            AlarmType.LAMBDA_DURATION: lambda s: _Plan(
+                metrics.metric_duration(period=s.period), lazy_number(lambda: timeout_ms(s.threshold)),
+                "p99 duration", f"p99 duration is at least {s.threshold:.0%} of the function's timeout "
+                f"({lazy_string(lambda: f'{timeout_ms(s.threshold):g}')} ms)", name_filter),
+        }, _insights_value(fn, "FunctionName", metrics.function_name))
 
     def _rest_stage(self, stage: CfnResource) -> None:
         try:
             metrics = m.rest_stage_metrics(stage)
         except XRayValidationError as error:
-            Annotations.of(stage).add_warning_v2(f"{WARNING_PREFIX}:stageNotMonitored",
-                                                 f"No alarms for this stage: {error}")
+            warn(stage, "stageNotMonitored", f"No alarms for this stage: {error}")
             return
         name_filter = m.service_filter(f"{metrics.api_name}/{metrics.stage_name}", "AWS::ApiGateway::Stage")
-        self._per_resource(stage, AlarmType.REST_FAULTS, lambda s: _Plan(
-            metrics.metric_faults(period=s.period), s.threshold, "5XX faults",
-            f"at least {s.threshold:g} 5XX responses", name_filter))
-        self._per_resource(stage, AlarmType.REST_CLIENT_ERROR_RATE, lambda s: _Plan(
-            metrics.metric_client_error_rate(period=s.period), s.threshold, "4XX rate",
-            f"at least {s.threshold:.0%} of requests got a 4XX response", name_filter))
-        self._per_resource(stage, AlarmType.REST_LATENCY, lambda s: _Plan(
-            metrics.metric_latency(period=s.period), s.threshold, "p99 latency",
-            f"p99 latency is at least {s.threshold:g} ms", name_filter))
-        self._fleet_member(stage, (AlarmType.REST_FAULTS, AlarmType.REST_CLIENT_ERROR_RATE, AlarmType.REST_LATENCY))
+        self._cover(stage, {
+            AlarmType.REST_FAULTS: _plan(metrics.metric_faults, "5XX faults",
+                                         lambda t: f"at least {t:g} 5XX responses", name_filter),
+            AlarmType.REST_CLIENT_ERROR_RATE: _plan(
+                metrics.metric_client_error_rate, "4XX rate",
+                lambda t: f"at least {t:.0%} of requests got a 4XX response", name_filter),
+            AlarmType.REST_LATENCY: _plan(metrics.metric_latency, "p99 latency",
+                                          lambda t: f"p99 latency is at least {t:g} ms", name_filter),
+        }, metrics.api_name)
 
     def _queue(self, queue: CfnResource) -> None:
         metrics = m.queue_metrics(queue)
         name_filter = m.service_filter(metrics.queue_name, None)
         if self._is_dlq(queue):
-            self._per_resource(queue, AlarmType.DLQ_MESSAGES, lambda s: _Plan(
-                metrics.metric_messages_visible(period=s.period), s.threshold, "Messages in dead-letter queue",
-                f"at least {s.threshold:g} messages are waiting in this dead-letter queue", name_filter))
-            self._fleet_member(queue, (AlarmType.DLQ_MESSAGES,))
+            plans = {AlarmType.DLQ_MESSAGES: _plan(
+                metrics.metric_messages_visible, "Messages in dead-letter queue",
+                lambda t: f"at least {t:g} messages are waiting in this dead-letter queue", name_filter)}
         else:
-            self._per_resource(queue, AlarmType.QUEUE_MESSAGE_AGE, lambda s: _Plan(
-                metrics.metric_age_of_oldest_message(period=s.period), s.threshold, "Age of oldest message",
-                f"the oldest message is at least {s.threshold:g} s old", name_filter))
-            self._fleet_member(queue, (AlarmType.QUEUE_MESSAGE_AGE,))
+            plans = {AlarmType.QUEUE_MESSAGE_AGE: _plan(
+                metrics.metric_age_of_oldest_message, "Age of oldest message",
+                lambda t: f"the oldest message is at least {t:g} s old", name_filter)}
+        self._cover(queue, plans, _insights_value(queue, "QueueName", metrics.queue_name))
 
     def _topic(self, topic: CfnResource) -> None:
         metrics = m.topic_metrics(topic)
-        self._per_resource(topic, AlarmType.TOPIC_FAILED_NOTIFICATIONS, lambda s: _Plan(
-            metrics.metric_notifications_failed(period=s.period), s.threshold, "Failed notifications",
-            f"at least {s.threshold:g} notifications failed", m.service_filter(metrics.topic_name, "AWS::SNS")))
-        self._fleet_member(topic, (AlarmType.TOPIC_FAILED_NOTIFICATIONS,))
+        self._cover(topic, {AlarmType.TOPIC_FAILED_NOTIFICATIONS: _plan(
+            metrics.metric_notifications_failed, "Failed notifications",
+            lambda t: f"at least {t:g} notifications failed", m.service_filter(metrics.topic_name, "AWS::SNS"))},
+            _insights_value(topic, "TopicName", metrics.topic_name))
 
     def _state_machine(self, machine: CfnResource) -> None:
         metrics = m.state_machine_metrics(machine)
         name_filter = m.service_filter(Token.as_string(machine.get_att("Name")), "AWS::StepFunctions::StateMachine")
-        for alarm_type, factory, what in (
-            (AlarmType.STATE_MACHINE_FAILED, metrics.metric_executions_failed, "failed"),
-            (AlarmType.STATE_MACHINE_TIMED_OUT, metrics.metric_executions_timed_out, "timed out"),
-            (AlarmType.STATE_MACHINE_THROTTLED, metrics.metric_executions_throttled, "throttled"),
-        ):
-            self._per_resource(machine, alarm_type, _machine_plan(factory, what, name_filter))
-        self._fleet_member(machine, (AlarmType.STATE_MACHINE_FAILED, AlarmType.STATE_MACHINE_TIMED_OUT,
-                                     AlarmType.STATE_MACHINE_THROTTLED))
+
+        def executions(factory: Callable[..., cw.Metric], what: str) -> _PlanFactory:
+            return _plan(factory, f"Executions {what}", lambda t: f"at least {t:g} executions {what}", name_filter)
+
+        self._cover(machine, {
+            AlarmType.STATE_MACHINE_FAILED: executions(metrics.metric_executions_failed, "failed"),
+            AlarmType.STATE_MACHINE_TIMED_OUT: executions(metrics.metric_executions_timed_out, "timed out"),
+            AlarmType.STATE_MACHINE_THROTTLED: executions(metrics.metric_executions_throttled, "throttled"),
+        }, metrics.state_machine_arn)
 
     def _trace_group(self, group: CfnResource) -> None:
-        name = cfn_property(group, "GroupName")
+        name = m.group_name_of(group)
         kind = self._explicit_kind(group, name)
         if kind is None:
             expression = _literal_text(cfn_property(group, "FilterExpression"))
@@ -669,17 +733,17 @@ class TracingAlarms(Construct):
         self._group_alarm(key, name, kind, None)
 
     def _group_alarm(self, key: str, name: str, kind: TraceGroupKind, group: CfnResource | None) -> None:
-        alarm_type = _GROUP_ALARMS[kind]
-        metrics = m.TraceGroupMetrics(group_name=name)
-        group_filter = f'group.name = "{name}"' if not Token.is_unresolved(name) else _GROUP_FILTERS[kind]
-        self._per_resource_at(key, group, alarm_type, lambda s: _Plan(
-            metrics.metric_approximate_trace_count(period=s.period), s.threshold, f"{kind.value.capitalize()} traces",
-            f"at least {s.threshold:g} traces matched the {kind.value} group {name}", group_filter),
-            label=f"group-{name}" if not Token.is_unresolved(name) else None)
-        if self.mode is AlarmMode.METRICS_INSIGHTS:
-            self._fleet.setdefault(alarm_type, [])
-            self._group_names.setdefault(alarm_type, []).append(name)
-            self._ensure_fleet_alarm(alarm_type)
+        def metric(*, period: Duration) -> cw.Metric:
+            if group is not None:
+                return m.trace_count_metric(group, period=period)
+            return m.TraceGroupMetrics(group_name=name).metric_approximate_trace_count(period=period)
+
+        group_filter: tuple[str, str, str] | str = ('group.name = "', name, '"') if Token.is_unresolved(name) \
+            else f'group.name = "{name}"'
+        self._cover_at(key, group, {_GROUP_ALARMS[kind]: _plan(
+            metric, f"{kind.value.capitalize()} traces",
+            lambda t: f"at least {t:g} traces matched the {kind.value} group {name}", group_filter)},
+            name, label=f"group-{name}" if not Token.is_unresolved(name) else None)
 
     def _explicit_kind(self, group: CfnResource, name: Any) -> TraceGroupKind | None:
         for target in self._explicit_groups:
@@ -692,24 +756,35 @@ class TracingAlarms(Construct):
                 return target.kind
         return None
 
-    _HANDLERS: dict[str, Callable[[TracingAlarms, CfnResource], None]] = {  # noqa: RUF012 - read-only
-        "AWS::Lambda::Function": _lambda,
-        "AWS::ApiGateway::Stage": _rest_stage,
-        "AWS::SQS::Queue": _queue,
-        "AWS::SNS::Topic": _topic,
-        "AWS::StepFunctions::StateMachine": _state_machine,
-        TRACE_GROUP_TYPE: _trace_group,
+    _HANDLERS: dict[ServiceKind, Callable[[TracingAlarms, CfnResource], None]] = {  # noqa: RUF012 - read-only
+        ServiceKind.LAMBDA_FUNCTION: _lambda,
+        ServiceKind.REST_API_STAGE: _rest_stage,
+        ServiceKind.SQS_QUEUE: _queue,
+        ServiceKind.SNS_TOPIC: _topic,
+        ServiceKind.STATE_MACHINE: _state_machine,
     }
 
-    # -- per-resource alarms ------------------------------------------------------------------------------
-    def _per_resource(self, resource: CfnResource, alarm_type: AlarmType, plan: Callable[[AlarmSpec], _Plan]) -> None:
-        self._per_resource_at(resource.node.path, resource, alarm_type, plan)
+    # -- one resource: its alarms in either mode ------------------------------------------------------------
+    def _cover(self, resource: CfnResource, plans: Mapping[AlarmType, _PlanFactory], value: str) -> None:
+        self._cover_at(resource.node.path, resource, plans, value)
 
-    def _per_resource_at(
-        self, path: str, resource: CfnResource | None, alarm_type: AlarmType, plan: Callable[[AlarmSpec], _Plan],
+    def _cover_at(
+        self, path: str, resource: CfnResource | None, plans: Mapping[AlarmType, _PlanFactory], value: str,
         *, label: str | None = None,
     ) -> None:
-        if self.mode is not AlarmMode.PER_RESOURCE or (path, alarm_type) in self._done:
+        """Per-resource mode: one alarm per plan. Metrics Insights mode: add the resource (its dimension
+        ``value``) to the alarm of each type; an overflowing dead-letter queue falls back to its own alarm."""
+        for alarm_type, plan in plans.items():
+            if self.mode is AlarmMode.PER_RESOURCE:
+                self._per_resource_at(path, resource, alarm_type, plan, label=label)
+            elif alarm_type in INSIGHTS_METRICS and not self._fleet_add(resource, alarm_type, value):
+                self._per_resource_at(path, resource, alarm_type, plan, label=label, force=True)
+
+    def _per_resource_at(
+        self, path: str, resource: CfnResource | None, alarm_type: AlarmType, plan: _PlanFactory,
+        *, label: str | None = None, force: bool = False,
+    ) -> None:
+        if (self.mode is not AlarmMode.PER_RESOURCE and not force) or (path, alarm_type) in self._done:
             return
         self._done.add((path, alarm_type))
         spec = self.spec_for(alarm_type, path)
@@ -717,80 +792,99 @@ class TracingAlarms(Construct):
             return
         the_plan = plan(spec)
         label = label or _path_label(path, Stack.of(self).node.path)
-        where = f"the {_KIND_LABELS[alarm_type.cfn_type]} {path}" if resource is not None else f"the group {path}"
+        where = f"the {kind_label(alarm_type.cfn_type)} {path}" if resource is not None else f"the group {path}"
         alarm = self._make_alarm(f"{label}-{alarm_type.short_name}", spec, the_plan, where,
                                  _MAX_NAME_LENGTH[alarm_type.cfn_type])
         self._register(CreatedAlarm(alarm=alarm, alarm_type=alarm_type, resource_path=path))
 
     # -- Metrics Insights alarms ----------------------------------------------------------------------------
-    def _fleet_member(self, resource: CfnResource, alarm_types: tuple[AlarmType, ...]) -> None:
-        if self.mode is not AlarmMode.METRICS_INSIGHTS:
-            return
-        for alarm_type in alarm_types:
-            self._fleet.setdefault(alarm_type, []).append(resource)
-            self._ensure_fleet_alarm(alarm_type)
-            if self.query_scope is QueryScope.APP and alarm_type not in self._unscoped:
-                query = self._query(alarm_type)
-                limit = _MAX_NAME_LENGTH[alarm_type.cfn_type]
-                if query.max_length(token_length=limit) > m.MAX_EXPRESSION_LENGTH:
-                    self._unscoped.add(alarm_type)
-                    Annotations.of(self).add_warning_v2(
-                        f"{WARNING_PREFIX}:insightsQueryTooLong",
-                        f"The {alarm_type.name} query listing the app's {len(query.where_values)} resources could "
-                        f"exceed {m.MAX_EXPRESSION_LENGTH} characters; it covers the whole account and region "
-                        "instead.")
+    def _always_scoped(self, alarm_type: AlarmType) -> bool:
+        return alarm_type in _ALWAYS_SCOPED or alarm_type.cfn_type == TRACE_GROUP_TYPE
 
-    def _ensure_fleet_alarm(self, alarm_type: AlarmType) -> None:
-        if alarm_type in self._fleet_alarms:
-            return
+    def _scoped(self, alarm_type: AlarmType) -> bool:
+        if self._always_scoped(alarm_type):
+            return True
+        return self.query_scope is QueryScope.APP and alarm_type not in self._unscoped
+
+    def _fleet_add(self, resource: CfnResource | None, alarm_type: AlarmType, value: str) -> bool:
+        """Add a resource to the Metrics Insights alarm of its type (and timeout); False when it must have its own
+        per-resource alarm instead (a dead-letter queue past the query-length limit)."""
         spec = self.spec_for(alarm_type)
         if not spec.enabled:
-            self._fleet_alarms[alarm_type] = None
-            return
-        query_text = _lazy_string(lambda: self.insights_query(alarm_type))
-        threshold: float = spec.threshold
-        condition = f"at least {spec.threshold:g}"
-        given = self._defaults.get(alarm_type)
-        if alarm_type is AlarmType.LAMBDA_DURATION and (given is None or (isinstance(given, AlarmOverride)
-                                                         and given.threshold is None)):
-            threshold = _lazy_number(lambda: round(spec.threshold * self._shortest_timeout() * 1000, 3))
-            condition = (f"at least {spec.threshold:.0%} of the shortest function timeout "
-                         f"({_lazy_string(lambda: str(round(spec.threshold * self._shortest_timeout() * 1000)))} ms)")
-        what = f"{_INSIGHTS_METRICS[alarm_type][1]} ({_KIND_LABELS[alarm_type.cfn_type]}s)"
-        plan = _Plan(
-            cw.MathExpression(expression=query_text, period=spec.period, label=what),
-            threshold, what, f"{condition} for any one resource", _INSIGHTS_TRACE_FILTERS.get(alarm_type),
-        )
-        alarm = self._make_alarm(
-            f"{_INSIGHTS_LABELS[alarm_type.cfn_type]}-{alarm_type.short_name}", spec, plan,
-            f"any {_KIND_LABELS[alarm_type.cfn_type]} (Metrics Insights query; the alarm's contributors name it)",
-            0,
-        )
-        self._fleet_alarms[alarm_type] = alarm
-        self._register(CreatedAlarm(alarm=alarm, alarm_type=alarm_type, resource_path=None))
+            return True
+        bucket: float | None = None
+        if alarm_type is AlarmType.LAMBDA_DURATION and resource is not None:
+            bucket = m.lambda_metrics(resource).timeout_seconds
+        chunks = self._fleets.setdefault((alarm_type, bucket), [])
+        if any(value in c.values for c in chunks):
+            return True
+        if not chunks:
+            chunks.append(self._new_chunk(alarm_type, bucket, 0, spec))
+        chunk = chunks[-1]
+        if self._scoped(alarm_type) and self._too_long(alarm_type, [*chunk.values, value]):
+            if alarm_type is AlarmType.DLQ_MESSAGES:
+                if not self._dlq_fallback_warned:
+                    self._dlq_fallback_warned = True
+                    warn(self, "dlqQueryTooLong",
+                         f"The dead-letter-queue query listing {len(chunk.values)} queues would exceed "
+                         f"{m.MAX_EXPRESSION_LENGTH} characters; the dead-letter queues past it (first: "
+                         f"{resource.node.path if resource is not None else value}) get one alarm each instead.")
+                return False
+            if self._always_scoped(alarm_type):
+                chunk = self._new_chunk(alarm_type, bucket, len(chunks), spec)
+                chunks.append(chunk)
+            else:
+                self._unscoped.add(alarm_type)
+                warn(self, "insightsQueryTooLong",
+                     f"The {alarm_type.name} query listing the app's {len(chunk.values) + 1} resources could "
+                     f"exceed {m.MAX_EXPRESSION_LENGTH} characters; it covers the whole account and region instead.")
+        chunk.values.append(value)
+        if resource is not None:
+            chunk.resources.append(resource)
+        return True
+
+    def _too_long(self, alarm_type: AlarmType, values: Sequence[str]) -> bool:
+        query = INSIGHTS_METRICS[alarm_type].query(where_values=values, limit=self.insights_limit)
+        return query.max_length(token_length=_MAX_NAME_LENGTH[alarm_type.cfn_type]) > m.MAX_EXPRESSION_LENGTH
+
+    def _new_chunk(self, alarm_type: AlarmType, bucket: float | None, index: int, spec: AlarmSpec) -> _Chunk:
+        chunk = _Chunk(alarm=None)
+        label = f"{_INSIGHTS_LABELS[alarm_type.cfn_type]}-{alarm_type.short_name}"
+        metric = INSIGHTS_METRICS[alarm_type]
+        what = f"{metric.metric_name} ({kind_label(alarm_type.cfn_type)}s)"
+        threshold = spec.threshold
+        condition = f"at least {spec.threshold:g} for any one resource"
+        if bucket is not None:
+            label += f"-{bucket:g}s"
+            threshold = round(spec.threshold * bucket * 1000, 3)
+            what = f"Duration (Lambda functions with a {bucket:g} s timeout)"
+            condition = f"at least {spec.threshold:.0%} of their {bucket:g} s timeout ({threshold:g} ms) for any one"
+        if index:
+            label += f"-part{index + 1}"
+        query = lazy_string(lambda: self._chunk_query(alarm_type, chunk))
+        plan = _Plan(cw.MathExpression(expression=query, period=spec.period, label=what), threshold, what,
+                     condition, _INSIGHTS_TRACE_FILTERS.get(alarm_type))
+        where = f"any {kind_label(alarm_type.cfn_type)} (Metrics Insights query; the alarm's contributors name it)"
+        chunk.alarm = self._make_alarm(label, spec, plan, where, 0)
+        self._register(CreatedAlarm(alarm=chunk.alarm, alarm_type=alarm_type, resource_path=None))
+        return chunk
+
+    def _chunk_query(self, alarm_type: AlarmType, chunk: _Chunk) -> str:
+        values = chunk.values if self._scoped(alarm_type) else ()
+        return str(INSIGHTS_METRICS[alarm_type].query(where_values=values, limit=self.insights_limit))
+
+    def insights_queries(self, alarm_type: AlarmType) -> list[str]:
+        """The query text of every Metrics Insights alarm of ``alarm_type`` (one per timeout and part for
+        ``LAMBDA_DURATION``, one for the others), in creation order."""
+        return [self._chunk_query(alarm_type, chunk)
+                for (kind, _), chunks in self._fleets.items() if kind is alarm_type for chunk in chunks]
 
     def insights_query(self, alarm_type: AlarmType) -> str:
-        """The Metrics Insights query text for ``alarm_type`` (Metrics Insights mode), e.g.
-        ``SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) GROUP BY FunctionName ORDER BY MAX() DESC
-        LIMIT 100``. Resource names can be tokens (a ``WHERE`` clause with ``QueryScope.APP``)."""
-        query = self._query(alarm_type)
-        if alarm_type in self._unscoped:
-            query = replace(query, where_values=())
-        return str(query)
-
-    def _query(self, alarm_type: AlarmType) -> m.InsightsQuery:
-        namespace, metric_name, function, dims = _INSIGHTS_METRICS[alarm_type]
-        where: tuple[str, ...] = ()
-        if alarm_type.cfn_type == TRACE_GROUP_TYPE:
-            where = tuple(self._group_names.get(alarm_type, []))
-        elif self.query_scope is QueryScope.APP:
-            where = tuple(_dimension_value(r) for r in self._fleet.get(alarm_type, []))
-        return m.InsightsQuery(namespace=namespace, metric_name=metric_name, dimensions=dims, function=function,
-                               where_values=tuple(dict.fromkeys(where)), limit=self.insights_limit)
-
-    def _shortest_timeout(self) -> float:
-        fleet = self._fleet.get(AlarmType.LAMBDA_DURATION, [])
-        return min((m.lambda_metrics(fn).timeout_seconds for fn in fleet), default=m.DEFAULT_LAMBDA_TIMEOUT_SECONDS)
+        """The Metrics Insights query text for ``alarm_type`` (its first alarm's, see :meth:`insights_queries`),
+        e.g. ``SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) GROUP BY FunctionName ORDER BY MAX()
+        DESC LIMIT 100``. Resource names can be tokens (a ``WHERE`` clause with ``QueryScope.APP``)."""
+        queries = self.insights_queries(alarm_type)
+        return queries[0] if queries else self._chunk_query(alarm_type, _Chunk(alarm=None))
 
     # -- building blocks ------------------------------------------------------------------------------------
     def _make_alarm(self, label: str, spec: AlarmSpec, plan: _Plan, where: str, name_length: int) -> cw.Alarm:
@@ -827,7 +921,8 @@ class TracingAlarms(Construct):
 
     def _create_topic(self) -> sns.ITopic:
         key = kms.Key(self, "AlarmTopicKey", enable_key_rotation=True,
-                      description="Encrypts the X-Ray tracing alarm notifications")
+                      description="Encrypts the X-Ray tracing alarm notifications",
+                      removal_policy=self._key_removal_policy)
         key.add_to_resource_policy(iam.PolicyStatement(
             sid="AllowCloudWatchAlarmsToUseTheKey",
             principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
@@ -858,14 +953,35 @@ class TracingAlarms(Construct):
                    for (path, lid) in self._dlq_ids)
 
 
-def _machine_plan(
-    factory: Callable[..., cw.Metric], what: str, name_filter: tuple[str, str, str]
-) -> Callable[[AlarmSpec], _Plan]:
-    def plan(spec: AlarmSpec) -> _Plan:
-        return _Plan(factory(period=spec.period), spec.threshold, f"Executions {what}",
-                     f"at least {spec.threshold:g} executions {what}", name_filter)
+@jsii.implements(IValidation)
+class _DurationBucketsStillHold:
+    """Metrics Insights duration alarms group functions by their timeout when discovery sees them; a timeout
+    changed afterwards would leave a function under the wrong threshold, so synthesis fails instead."""
 
-    return plan
+    def __init__(self, owner: TracingAlarms) -> None:
+        self.owner = owner
+
+    def validate(self) -> list[str]:
+        errors: list[str] = []
+        for (alarm_type, bucket), chunks in self.owner._fleets.items():
+            if alarm_type is not AlarmType.LAMBDA_DURATION or bucket is None:
+                continue
+            for chunk in chunks:
+                for fn in chunk.resources:
+                    now = m.lambda_metrics(fn).timeout_seconds
+                    if now != bucket:
+                        errors.append(
+                            f"TracingAlarms '{self.owner.node.path}': the timeout of {fn.node.path} must not change "
+                            f"after its Metrics Insights duration alarm was created (it was {bucket:g} s, got "
+                            f"{now:g} s). Set timeouts before reading `alarms`.")
+        return errors
+
+
+def _insights_value(resource: CfnResource, name_property: str, fallback: str) -> str:
+    """The resource's name for a Metrics Insights ``WHERE``: the literal name when the template sets one (no
+    reference, so no cross-stack export), else ``fallback`` (a reference)."""
+    literal = cfn_property(resource, name_property)
+    return literal if isinstance(literal, str) else fallback
 
 
 def _stack_has_queue(stack_path: str, logical_id: str, near: IConstruct) -> bool:
@@ -906,7 +1022,7 @@ def _dead_letter_targets(root: IConstruct) -> set[tuple[str, str]]:
                     arns.append(target["DeadLetterConfig"].get("Arn"))
         stack_path = Stack.of(node).node.path
         for arn in arns:
-            logical_id = m._referenced_logical_id(arn)
+            logical_id = m.referenced_logical_id(arn)
             if logical_id is not None:
                 found.add((stack_path, logical_id))
     return found
@@ -930,7 +1046,7 @@ class _HealthRollup:
                 "Service health: in ALARM when any X-Ray tracing alarm of this app is. Its alarms list shows which. "
                 f"Trace map: {m.console_url(owner._stack.region, 'service-map/map')}"
             ),
-            alarm_rule=cw.AlarmRule.from_string(_lazy_string(self._top_rule)),
+            alarm_rule=cw.AlarmRule.from_string(lazy_string(self._top_rule)),
         )
         action = cw_actions.SnsAction(owner.alarm_topic)
         self.top.add_alarm_action(action)
@@ -958,7 +1074,7 @@ class _HealthRollup:
             self.owner, f"ServiceHealthPart{index + 1}",
             composite_alarm_name=name,
             alarm_description=f"Part {index + 1} of the service-health roll-up (no actions; the top alarm notifies).",
-            alarm_rule=cw.AlarmRule.from_string(_lazy_string(lambda: _rule(self.chunks[index]))),
+            alarm_rule=cw.AlarmRule.from_string(lazy_string(lambda: _rule(self.chunks[index]))),
         )
         for alarm in self.chunks[index]:
             child.node.add_dependency(alarm)
@@ -998,24 +1114,30 @@ def _name_of(alarm: cw.Alarm) -> str:
 
 # -- Metrics Insights tables ----------------------------------------------------------------------------------
 _F = m.InsightsFunction
-#: (namespace, metric, function, dimensions) per alarm type in Metrics Insights mode.
-_INSIGHTS_METRICS: dict[AlarmType, tuple[str, str, m.InsightsFunction, tuple[str, ...]]] = {
-    AlarmType.LAMBDA_ERRORS: (m.LAMBDA_NAMESPACE, "Errors", _F.SUM, ("FunctionName",)),
-    AlarmType.LAMBDA_THROTTLES: (m.LAMBDA_NAMESPACE, "Throttles", _F.SUM, ("FunctionName",)),
-    AlarmType.LAMBDA_DURATION: (m.LAMBDA_NAMESPACE, "Duration", _F.MAX, ("FunctionName",)),
-    AlarmType.REST_FAULTS: (m.APIGATEWAY_NAMESPACE, "5XXError", _F.SUM, ("ApiName", "Stage")),
-    AlarmType.REST_CLIENT_ERROR_RATE: (m.APIGATEWAY_NAMESPACE, "4XXError", _F.AVG, ("ApiName", "Stage")),
-    AlarmType.REST_LATENCY: (m.APIGATEWAY_NAMESPACE, "Latency", _F.AVG, ("ApiName", "Stage")),
-    AlarmType.QUEUE_MESSAGE_AGE: (m.SQS_NAMESPACE, "ApproximateAgeOfOldestMessage", _F.MAX, ("QueueName",)),
-    AlarmType.DLQ_MESSAGES: (m.SQS_NAMESPACE, "ApproximateNumberOfMessagesVisible", _F.MAX, ("QueueName",)),
-    AlarmType.TOPIC_FAILED_NOTIFICATIONS: (m.SNS_NAMESPACE, "NumberOfNotificationsFailed", _F.SUM, ("TopicName",)),
-    AlarmType.STATE_MACHINE_FAILED: (m.STATES_NAMESPACE, "ExecutionsFailed", _F.SUM, ("StateMachineArn",)),
-    AlarmType.STATE_MACHINE_TIMED_OUT: (m.STATES_NAMESPACE, "ExecutionsTimedOut", _F.SUM, ("StateMachineArn",)),
-    AlarmType.STATE_MACHINE_THROTTLED: (m.STATES_NAMESPACE, "ExecutionThrottled", _F.SUM, ("StateMachineArn",)),
-    AlarmType.TRACE_GROUP_FAULTS: (m.XRAY_NAMESPACE, "ApproximateTraceCount", _F.SUM, ("GroupName",)),
-    AlarmType.TRACE_GROUP_ERRORS: (m.XRAY_NAMESPACE, "ApproximateTraceCount", _F.SUM, ("GroupName",)),
-    AlarmType.TRACE_GROUP_SLOW: (m.XRAY_NAMESPACE, "ApproximateTraceCount", _F.SUM, ("GroupName",)),
+_LAMBDA, _REST, _SQS = ("FunctionName",), ("ApiName", "Stage"), ("QueueName",)
+_SNS, _STATES, _GROUPS = ("TopicName",), ("StateMachineArn",), ("GroupName",)
+#: The Metrics Insights metric of each alarm type; the dashboard's Metrics Insights graphs use the same table.
+INSIGHTS_METRICS: Mapping[AlarmType, m.InsightsMetric] = {
+    AlarmType.LAMBDA_ERRORS: m.InsightsMetric(m.LAMBDA_NAMESPACE, "Errors", _F.SUM, _LAMBDA),
+    AlarmType.LAMBDA_THROTTLES: m.InsightsMetric(m.LAMBDA_NAMESPACE, "Throttles", _F.SUM, _LAMBDA),
+    AlarmType.LAMBDA_DURATION: m.InsightsMetric(m.LAMBDA_NAMESPACE, "Duration", _F.MAX, _LAMBDA),
+    AlarmType.REST_FAULTS: m.InsightsMetric(m.APIGATEWAY_NAMESPACE, "5XXError", _F.SUM, _REST),
+    AlarmType.REST_CLIENT_ERROR_RATE: m.InsightsMetric(m.APIGATEWAY_NAMESPACE, "4XXError", _F.AVG, _REST),
+    AlarmType.REST_LATENCY: m.InsightsMetric(m.APIGATEWAY_NAMESPACE, "Latency", _F.AVG, _REST),
+    AlarmType.QUEUE_MESSAGE_AGE: m.InsightsMetric(m.SQS_NAMESPACE, "ApproximateAgeOfOldestMessage", _F.MAX, _SQS),
+    AlarmType.DLQ_MESSAGES: m.InsightsMetric(m.SQS_NAMESPACE, "ApproximateNumberOfMessagesVisible", _F.MAX, _SQS),
+    AlarmType.TOPIC_FAILED_NOTIFICATIONS: m.InsightsMetric(m.SNS_NAMESPACE, "NumberOfNotificationsFailed", _F.SUM,
+                                                           _SNS),
+    AlarmType.STATE_MACHINE_FAILED: m.InsightsMetric(m.STATES_NAMESPACE, "ExecutionsFailed", _F.SUM, _STATES),
+    AlarmType.STATE_MACHINE_TIMED_OUT: m.InsightsMetric(m.STATES_NAMESPACE, "ExecutionsTimedOut", _F.SUM, _STATES),
+    AlarmType.STATE_MACHINE_THROTTLED: m.InsightsMetric(m.STATES_NAMESPACE, "ExecutionThrottled", _F.SUM, _STATES),
+    AlarmType.TRACE_GROUP_FAULTS: m.InsightsMetric(m.XRAY_NAMESPACE, "ApproximateTraceCount", _F.SUM, _GROUPS),
+    AlarmType.TRACE_GROUP_ERRORS: m.InsightsMetric(m.XRAY_NAMESPACE, "ApproximateTraceCount", _F.SUM, _GROUPS),
+    AlarmType.TRACE_GROUP_SLOW: m.InsightsMetric(m.XRAY_NAMESPACE, "ApproximateTraceCount", _F.SUM, _GROUPS),
 }
+#: Metrics Insights alarms that list the app's resources whatever the QueryScope: a dead-letter queue is only
+#: "a message in a DLQ" for the app's DLQs, and a duration threshold holds only for functions with that timeout.
+_ALWAYS_SCOPED = frozenset({AlarmType.DLQ_MESSAGES, AlarmType.LAMBDA_DURATION})
 _INSIGHTS_LABELS = {
     "AWS::Lambda::Function": "lambda",
     "AWS::ApiGateway::Stage": "rest-api",
@@ -1046,20 +1168,7 @@ _MAX_NAME_LENGTH = {
 }
 
 
-def _dimension_value(resource: CfnResource) -> str:
-    kind = resource.cfn_resource_type
-    if kind == "AWS::Lambda::Function":
-        return m.lambda_metrics(resource).function_name
-    if kind == "AWS::SQS::Queue":
-        return m.queue_metrics(resource).queue_name
-    if kind == "AWS::SNS::Topic":
-        return m.topic_metrics(resource).topic_name
-    if kind == "AWS::ApiGateway::Stage":
-        return m.rest_stage_metrics(resource).api_name
-    return m.state_machine_metrics(resource).state_machine_arn
-
-
-# -- names and lazies -----------------------------------------------------------------------------------------
+# -- names -----------------------------------------------------------------------------------------
 def _path_label(path: str, own_stack_path: str = "") -> str:
     """The construct path as a name part; without the stack when it is ``own_stack_path`` (the alarms' stack)."""
     if own_stack_path and path.startswith(own_stack_path + "/"):
@@ -1080,32 +1189,6 @@ def _alarm_name(prefix: str, label: str) -> str:
     return f"{prefix}-{label[:keep // 2]}-{digest}-{label[-(keep - keep // 2):]}"
 
 
-@jsii.implements(IStableStringProducer)
-class _StringProducer:
-    def __init__(self, produce: Callable[[], str]) -> None:
-        self._produce = produce
-
-    def produce(self) -> str:
-        return self._produce()
-
-
-@jsii.implements(IStableNumberProducer)
-class _NumberProducer:
-    def __init__(self, produce: Callable[[], float]) -> None:
-        self._produce = produce
-
-    def produce(self) -> float:
-        return self._produce()
-
-
-def _lazy_string(produce: Callable[[], str]) -> str:
-    return Lazy.string(_StringProducer(produce))
-
-
-def _lazy_number(produce: Callable[[], float]) -> float:
-    return Lazy.number(_NumberProducer(produce))
-
-
 @jsii.implements(IAspect)
 class _DiscoveryAspect:
     """Runs discovery late: the full pass when visiting the monitored scope, single resources afterwards."""
@@ -1122,6 +1205,7 @@ class _DiscoveryAspect:
 
 __all__ = [
     "DEFAULT_SPECS",
+    "INSIGHTS_METRICS",
     "AlarmMode",
     "AlarmOverride",
     "AlarmSpec",
@@ -1135,4 +1219,7 @@ __all__ = [
     "classify_filter_expression",
     "default_spec",
     "is_cdk_internal_function",
+    "is_excluded_from_tracing",
+    "kind_label",
+    "stage_path",
 ]

@@ -29,9 +29,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import jsii
-from aws_cdk import CfnOutput, IStableStringProducer, Lazy
+from aws_cdk import CfnOutput, IStableAnyProducer, IStableStringProducer, Lazy
 from constructs import Construct, IValidation
 
 from ._validation import XRayValidationError, check_length, check_number, fail
@@ -49,6 +50,8 @@ __all__ = [
 ]
 
 SECONDS_PER_DAY = 86_400
+#: The stack metadata type of the estimate's JSON breakdown.
+METADATA_TYPE = "@constructs-lib/xray:tracingCost"
 LAMBDA_BUILTIN = "(Lambda built-in 1/s + 5%)"
 
 
@@ -316,6 +319,9 @@ class TracingCostEstimate(Construct):
             self, "Output", description="X-Ray tracing cost estimate (constructs-lib)",
             value=Lazy.string(_Summary(self)),
         )
+        # Added once, here, and resolved at synth: validation stays free of side effects, so synthesizing again
+        # (app.synth(), Template.from_stack) never adds a second entry.
+        self.node.add_metadata(METADATA_TYPE, Lazy.any(_Breakdown(self)))
         self.node.add_validation(_Budget(self))
 
     def rules(self) -> list[SamplingRule]:
@@ -346,15 +352,25 @@ class _Summary:
         return self.owner.estimate().summary()
 
 
+@jsii.implements(IStableAnyProducer)
+class _Breakdown:
+    def __init__(self, owner: TracingCostEstimate) -> None:
+        self.owner = owner
+
+    def produce(self) -> Any:
+        return json.loads(json.dumps(self.owner.estimate().to_json()))
+
+
 @jsii.implements(IValidation)
 class _Budget:
+    """Fails the synth over budget; pure (the metadata is a lazy value added once at construction)."""
+
     def __init__(self, owner: TracingCostEstimate) -> None:
         self.owner = owner
 
     def validate(self) -> list[str]:
         owner = self.owner
         estimate = owner.estimate()
-        owner.node.add_metadata("@constructs-lib/xray:tracingCost", json.loads(json.dumps(estimate.to_json())))
         budget = owner.monthly_budget_usd
         if budget is None or estimate.total_usd <= budget:
             return []

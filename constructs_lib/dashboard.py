@@ -16,20 +16,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import CfnResource, Duration, Lazy, Stack
+from aws_cdk import CfnResource, Duration, Stack
 from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct, IConstruct
 
 from . import _metrics as m
-from ._validation import check_length, check_number, check_pattern, fail
+from ._lazy import lazy_string
+from ._validation import check_length, check_number, check_pattern, fail, warn
 from .alarms import (
+    INSIGHTS_METRICS,
     TRACE_GROUP_TYPE,
     AlarmMode,
-    _StringProducer,
+    AlarmType,
     classify_filter_expression,
     is_cdk_internal_function,
+    is_excluded_from_tracing,
+    stage_path,
 )
-from .discovery import cfn_property
+from .discovery import cfn_property, kind_of
 
 if TYPE_CHECKING:
     from .alarms import TracingAlarms
@@ -42,47 +46,49 @@ MAX_ALARMS_PER_STATUS_WIDGET = 100
 
 @dataclass(frozen=True)
 class _GraphSpec:
+    """One graph per service type: the per-resource metric, and the alarm type whose Metrics Insights metric
+    (``alarms.INSIGHTS_METRICS``, one table for alarms and graphs) the Metrics Insights mode graphs."""
+
     title: str
     cfn_type: str
-    metric: Callable[[CfnResource], cw.IMetric]
-    query: tuple[str, str, m.InsightsFunction, tuple[str, ...]]
+    metric: Callable[[CfnResource, Duration], cw.IMetric]
+    alarm_type: AlarmType
 
 
-def _stage_metric(factory: Callable[[m.RestStageMetrics], cw.IMetric]) -> Callable[[CfnResource], cw.IMetric]:
-    return lambda stage: factory(m.rest_stage_metrics(stage))
+def _stage_metric(
+    factory: Callable[[m.RestStageMetrics, Duration], cw.IMetric],
+) -> Callable[[CfnResource, Duration], cw.IMetric]:
+    return lambda stage, period: factory(m.rest_stage_metrics(stage), period)
 
 
-_F = m.InsightsFunction
 _GRAPHS: tuple[_GraphSpec, ...] = (
-    _GraphSpec("Lambda errors", "AWS::Lambda::Function", lambda r: m.lambda_metrics(r).metric_errors(),
-               (m.LAMBDA_NAMESPACE, "Errors", _F.SUM, ("FunctionName",))),
-    _GraphSpec("Lambda throttles", "AWS::Lambda::Function", lambda r: m.lambda_metrics(r).metric_throttles(),
-               (m.LAMBDA_NAMESPACE, "Throttles", _F.SUM, ("FunctionName",))),
-    _GraphSpec("Lambda duration p99 (ms)", "AWS::Lambda::Function", lambda r: m.lambda_metrics(r).metric_duration(),
-               (m.LAMBDA_NAMESPACE, "Duration", _F.MAX, ("FunctionName",))),
-    _GraphSpec("REST API faults (5XX)", "AWS::ApiGateway::Stage", _stage_metric(lambda s: s.metric_faults()),
-               (m.APIGATEWAY_NAMESPACE, "5XXError", _F.SUM, ("ApiName", "Stage"))),
+    _GraphSpec("Lambda errors", "AWS::Lambda::Function",
+               lambda r, p: m.lambda_metrics(r).metric_errors(period=p), AlarmType.LAMBDA_ERRORS),
+    _GraphSpec("Lambda throttles", "AWS::Lambda::Function",
+               lambda r, p: m.lambda_metrics(r).metric_throttles(period=p), AlarmType.LAMBDA_THROTTLES),
+    _GraphSpec("Lambda duration p99 (ms)", "AWS::Lambda::Function",
+               lambda r, p: m.lambda_metrics(r).metric_duration(period=p), AlarmType.LAMBDA_DURATION),
+    _GraphSpec("REST API faults (5XX)", "AWS::ApiGateway::Stage",
+               _stage_metric(lambda s, p: s.metric_faults(period=p)), AlarmType.REST_FAULTS),
     _GraphSpec("REST API client errors (4XX rate)", "AWS::ApiGateway::Stage",
-               _stage_metric(lambda s: s.metric_client_error_rate()),
-               (m.APIGATEWAY_NAMESPACE, "4XXError", _F.AVG, ("ApiName", "Stage"))),
-    _GraphSpec("REST API latency p99 (ms)", "AWS::ApiGateway::Stage", _stage_metric(lambda s: s.metric_latency()),
-               (m.APIGATEWAY_NAMESPACE, "Latency", _F.AVG, ("ApiName", "Stage"))),
+               _stage_metric(lambda s, p: s.metric_client_error_rate(period=p)), AlarmType.REST_CLIENT_ERROR_RATE),
+    _GraphSpec("REST API latency p99 (ms)", "AWS::ApiGateway::Stage",
+               _stage_metric(lambda s, p: s.metric_latency(period=p)), AlarmType.REST_LATENCY),
     _GraphSpec("SQS age of oldest message (s)", "AWS::SQS::Queue",
-               lambda r: m.queue_metrics(r).metric_age_of_oldest_message(),
-               (m.SQS_NAMESPACE, "ApproximateAgeOfOldestMessage", _F.MAX, ("QueueName",))),
+               lambda r, p: m.queue_metrics(r).metric_age_of_oldest_message(period=p), AlarmType.QUEUE_MESSAGE_AGE),
     _GraphSpec("SNS failed notifications", "AWS::SNS::Topic",
-               lambda r: m.topic_metrics(r).metric_notifications_failed(),
-               (m.SNS_NAMESPACE, "NumberOfNotificationsFailed", _F.SUM, ("TopicName",))),
+               lambda r, p: m.topic_metrics(r).metric_notifications_failed(period=p),
+               AlarmType.TOPIC_FAILED_NOTIFICATIONS),
     _GraphSpec("Step Functions executions failed", "AWS::StepFunctions::StateMachine",
-               lambda r: m.state_machine_metrics(r).metric_executions_failed(),
-               (m.STATES_NAMESPACE, "ExecutionsFailed", _F.SUM, ("StateMachineArn",))),
+               lambda r, p: m.state_machine_metrics(r).metric_executions_failed(period=p),
+               AlarmType.STATE_MACHINE_FAILED),
     _GraphSpec("Step Functions executions timed out", "AWS::StepFunctions::StateMachine",
-               lambda r: m.state_machine_metrics(r).metric_executions_timed_out(),
-               (m.STATES_NAMESPACE, "ExecutionsTimedOut", _F.SUM, ("StateMachineArn",))),
+               lambda r, p: m.state_machine_metrics(r).metric_executions_timed_out(period=p),
+               AlarmType.STATE_MACHINE_TIMED_OUT),
     _GraphSpec("X-Ray group trace counts", TRACE_GROUP_TYPE,
-               lambda r: m.trace_group_metrics(r).metric_approximate_trace_count(),
-               (m.XRAY_NAMESPACE, "ApproximateTraceCount", _F.SUM, ("GroupName",))),
+               lambda r, p: m.trace_count_metric(r, period=p), AlarmType.TRACE_GROUP_FAULTS),
 )
+_GRAPHED_TYPES = frozenset(g.cfn_type for g in _GRAPHS)
 
 
 class TracingDashboard(Construct):
@@ -96,6 +102,11 @@ class TracingDashboard(Construct):
     :param max_metrics_per_graph: resources per graph before another graph starts (1-100).
     :param max_widgets: widgets in all (1-500); graphs past it are left out and a text widget says so.
     :param include_cdk_internal_functions: also graph functions CDK creates for itself.
+    :param include_excluded: also graph resources under ``XRayTracing.exclude(...)`` subtrees.
+    :param period: the graphs' period.
+
+    Like the alarms, the dashboard leaves out resources in another ``Stage`` than itself (with a warning): CDK
+    cannot reference across Stages.
 
     Example::
 
@@ -114,6 +125,7 @@ class TracingDashboard(Construct):
         max_metrics_per_graph: int = 20,
         max_widgets: int = MAX_DASHBOARD_WIDGETS,
         include_cdk_internal_functions: bool = False,
+        include_excluded: bool = False,
         period: Duration = m.DEFAULT_PERIOD,
     ) -> None:
         super().__init__(scope, id)
@@ -130,11 +142,13 @@ class TracingDashboard(Construct):
         self.max_metrics_per_graph = max_metrics_per_graph
         self.max_widgets = max_widgets
         self.include_cdk_internal_functions = include_cdk_internal_functions
+        self.include_excluded = include_excluded
         self.period = period
+        self._foreign_stages: set[str] = set()
         self.resource = cw.CfnDashboard(
             self, "Resource",
             dashboard_name=dashboard_name,
-            dashboard_body=Lazy.string(_StringProducer(lambda: Stack.of(self).to_json_string(self.body()))),
+            dashboard_body=lazy_string(lambda: Stack.of(self).to_json_string(self.body())),
         )
 
     @property
@@ -176,27 +190,38 @@ class TracingDashboard(Construct):
     def _resources(self) -> dict[str, list[CfnResource]]:
         found: dict[str, list[CfnResource]] = {}
         skip = self.tracing_alarms.node.path + "/" if self.tracing_alarms is not None else None
+        own_stage = stage_path(self)
         for node in self.monitored_scope.node.find_all():
             if not isinstance(node, CfnResource) or (skip and node.node.path.startswith(skip)):
                 continue
-            kind = node.cfn_resource_type
-            if kind not in {g.cfn_type for g in _GRAPHS}:
+            kind = kind_of(node)
+            cfn_type = kind.value if kind is not None else node.cfn_resource_type
+            if cfn_type not in _GRAPHED_TYPES:
                 continue
-            if kind == "AWS::Lambda::Function" and not self.include_cdk_internal_functions \
+            if cfn_type == "AWS::Lambda::Function" and not self.include_cdk_internal_functions \
                     and is_cdk_internal_function(node):
                 continue
-            if kind == "AWS::ApiGateway::Stage" and _api_name(node) is None:
+            if cfn_type == "AWS::ApiGateway::Stage" and _api_name(node) is None:
                 continue
-            if kind == TRACE_GROUP_TYPE and not isinstance(cfn_property(node, "GroupName"), str):
+            if cfn_type == TRACE_GROUP_TYPE and m.group_name_of(node) is None:
                 continue
-            found.setdefault(kind, []).append(node)
+            if not self.include_excluded and is_excluded_from_tracing(node):
+                continue
+            other = stage_path(node)
+            if other != own_stage:
+                if other not in self._foreign_stages:
+                    self._foreign_stages.add(other)
+                    warn(self, "crossStageResource",
+                         f"The resources in Stage '{other}' (first: {node.node.path}) are not on this dashboard, "
+                         f"which is in Stage '{own_stage or '(the app)'}': CDK cannot reference a resource across "
+                         "Stages. Create a TracingDashboard inside that Stage.")
+                continue
+            found.setdefault(cfn_type, []).append(node)
         return found
 
     def _graphs(self, graph: _GraphSpec, members: Sequence[CfnResource]) -> list[cw.IWidget]:
         if self.mode is AlarmMode.METRICS_INSIGHTS and graph.cfn_type != TRACE_GROUP_TYPE:
-            namespace, metric_name, function, dims = graph.query
-            query = m.InsightsQuery(namespace=namespace, metric_name=metric_name, dimensions=dims,
-                                    function=function, limit=self.max_metrics_per_graph)
+            query = INSIGHTS_METRICS[graph.alarm_type].query(limit=self.max_metrics_per_graph)
             return [cw.GraphWidget(title=f"{graph.title} (top {self.max_metrics_per_graph})",
                                    left=[query.to_metric(period=self.period, label="")], width=12, height=6)]
         widgets: list[cw.IWidget] = []
@@ -204,7 +229,7 @@ class TracingDashboard(Construct):
         chunks = [members[i:i + size] for i in range(0, len(members), size)]
         for index, chunk in enumerate(chunks):
             title = graph.title if len(chunks) == 1 else f"{graph.title} ({index + 1}/{len(chunks)})"
-            metrics = [_with_label(graph.metric(r), r) for r in chunk]
+            metrics = [_with_label(graph.metric(r, self.period), r) for r in chunk]
             widgets.append(cw.GraphWidget(title=title, left=metrics, width=12, height=6))
         return widgets
 
@@ -212,7 +237,7 @@ class TracingDashboard(Construct):
         if self.tracing_alarms is None:
             return []
         alarms: list[cw.IAlarm] = [*self.tracing_alarms.composite_alarms,
-                                   *[r.alarm for r in self.tracing_alarms._records]]
+                                   *[r.alarm for r in self.tracing_alarms.alarm_records]]
         size = MAX_ALARMS_PER_STATUS_WIDGET
         chunks = [alarms[i:i + size] for i in range(0, len(alarms), size)]
         return [
@@ -234,11 +259,11 @@ class TracingDashboard(Construct):
             lines.append("")
             lines.append("Trace search per group:")
         for group in groups:
-            name = cfn_property(group, "GroupName")
+            name = m.group_name_of(group) or ""
             expression = cfn_property(group, "FilterExpression")
             kind = classify_filter_expression(expression) if isinstance(expression, str) else None
-            filter_text = f'group.name = "{name}"'
-            lines.append(f"* [{name}]({m.console_url(region, 'traces/query', filter_text)})"
+            filter_parts = ('group.name = "', name, '"')
+            lines.append(f"* [{name}]({m.console_url(region, 'traces/query', filter_parts)})"
                          + (f" ({kind.value})" if kind else ""))
         return cw.TextWidget(markdown="\n".join(lines), width=24, height=min(3 + len(groups), 12))
 

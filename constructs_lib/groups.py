@@ -9,28 +9,26 @@ Example::
     cloudwatch.Alarm(self, "FaultAlarm", metric=faults.metric_approximate_trace_count(),
                      threshold=1, evaluation_periods=1)
 
-Each group publishes ``AWS/X-Ray`` ``ApproximateTraceCount`` (dimension ``GroupName``) every minute. At most 25
-groups per account and region (not adjustable): more in one app is a synth error.
+Each group publishes ``AWS/X-Ray`` ``ApproximateTraceCount`` (dimension ``GroupName``) every minute. Group names are
+unique per account and region, and there are at most 25 groups (not adjustable): across the app (bare
+``CfnGroup``s included), a name used twice or a 26th group in one account/region is a synth error.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import jsii
-from aws_cdk import CfnResource, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_xray as xray
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from ._validation import XRayValidationError, check_length, check_pattern, fail, is_token
-from .discovery import env_key
 from .filters import TraceFilter
+from .sampling import GROUP_QUOTA, install_app_checks
 
 __all__ = ["GROUP_QUOTA", "TraceGroup"]
 
-#: Groups per account and region (not adjustable).
-GROUP_QUOTA = 25
 GROUP_NAME_PATTERN = r"[A-Za-z0-9-]+"
 
 
@@ -94,7 +92,7 @@ class TraceGroup(Construct):
                 insights_enabled=insights, notifications_enabled=notifications
             ),
         )
-        self.node.add_validation(_GroupQuota(self))
+        install_app_checks(self)
 
     @property
     def group_name(self) -> str:
@@ -143,28 +141,3 @@ class TraceGroup(Construct):
             label=label,
             **kwargs,
         )
-
-
-@jsii.implements(IValidation)
-class _GroupQuota:
-    """The 25-groups-per-account/region quota, across the app; reported once, by the env's first group."""
-
-    def __init__(self, group: TraceGroup) -> None:
-        self.group = group
-
-    def validate(self) -> list[str]:
-        group = self.group
-        env = env_key(group)
-        peers = [
-            node for node in group.node.root.node.find_all()
-            if isinstance(node, CfnResource)
-            and node.cfn_resource_type == xray.CfnGroup.CFN_RESOURCE_TYPE_NAME
-            and env_key(node) == env
-        ]
-        if len(peers) <= GROUP_QUOTA or peers[0] is not group.resource:
-            return []
-        where = "environment-agnostic stacks" if env == ("*", "*") else f"account {env[0]}, region {env[1]}"
-        return [
-            f"TraceGroup '{group.node.path}': the number of X-Ray groups in {where} must be at most {GROUP_QUOTA} "
-            f"(the X-Ray quota, not adjustable), got {len(peers)}"
-        ]

@@ -13,9 +13,11 @@ Example::
                               url_path="/orders*")
     SamplingRule(self, "Baseline", rule_name="baseline", priority=9000, fixed_rate=0.01, reservoir_size=1)
 
-Across the app, at synth: two rules with one name, or more rules than the account/region quota (25, adjustable:
-set the context key ``@constructs-lib/xray:samplingRuleQuota`` after raising it), are errors; two rules with the
-same priority that can match the same request get a warning (X-Ray then orders them by name).
+Across the app, at synth, one check on the app root counts every ``AWS::XRay::SamplingRule`` and
+``AWS::XRay::Group`` per account/region (bare L1s included): two rules or two groups with one name, more rules than
+the quota (25, adjustable: set the context key ``@constructs-lib/xray:samplingRuleQuota`` after raising it) or more
+than 25 groups are errors; two rules with the same priority that can match the same request get a warning (X-Ray
+then orders them by name), and so does a rule whose service name is the name of a Lambda function of the app.
 """
 
 from __future__ import annotations
@@ -24,15 +26,16 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import jsii
-from aws_cdk import Annotations, CfnResource
+from aws_cdk import AspectPriority, Aspects, CfnResource, IAspect, Stack
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_xray as xray
 from constructs import Construct, IConstruct, IValidation
 
-from ._validation import WARNING_PREFIX, XRayValidationError, check_length, check_number, fail, is_token
+from ._validation import XRayValidationError, check_length, check_number, fail, is_token, warn
 from .discovery import cfn_property, env_key, env_text
 
 __all__ = [
@@ -51,7 +54,11 @@ HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OP
 #: Custom sampling rules per account and region (adjustable through Service Quotas).
 SAMPLING_RULE_QUOTA = 25
 QUOTA_CONTEXT_KEY = "@constructs-lib/xray:samplingRuleQuota"
+#: X-Ray groups per account and region (not adjustable).
+GROUP_QUOTA = 25
 MAX_ATTRIBUTES = 5
+#: The string fields a request is matched on, in the order of the ``SamplingRule`` property.
+MATCH_FIELDS = ("service_name", "service_type", "host", "http_method", "url_path", "resource_arn")
 
 #: Service types whose sampling decision is made by the AWS service itself: adaptive sampling does not apply.
 MANAGED_SERVICE_TYPES = frozenset(
@@ -158,11 +165,23 @@ class SamplingRuleSpec:
     @property
     def has_tokens(self) -> bool:
         """True when a field is still a CDK token (its value is known only at deploy time)."""
-        values: list[Any] = [
-            self.rule_name, self.priority, self.fixed_rate, self.reservoir_size, self.service_name,
-            self.service_type, self.host, self.http_method, self.url_path, self.resource_arn,
-        ]
+        values: list[Any] = [self.rule_name, self.priority, self.fixed_rate, self.reservoir_size, *self.patterns]
         return any(is_token(v) for v in values)
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        """The match fields (:data:`MATCH_FIELDS`: service name, type, host, method, path, resource ARN)."""
+        return tuple(getattr(self, name) for name in MATCH_FIELDS)
+
+    def to_cfn(self) -> xray.CfnSamplingRule.SamplingRuleProperty:
+        """The CloudFormation ``SamplingRule`` property (``Version`` 1)."""
+        patterns: dict[str, Any] = dict(zip(MATCH_FIELDS, self.patterns, strict=True))
+        return xray.CfnSamplingRule.SamplingRuleProperty(
+            rule_name=self.rule_name, priority=self.priority, fixed_rate=self.fixed_rate,
+            reservoir_size=self.reservoir_size, version=1,
+            attributes=dict(self.attributes) if isinstance(self.attributes, Mapping) else self.attributes,
+            sampling_rate_boost=self.rate_boost.to_cfn() if self.rate_boost is not None else None, **patterns,
+        )
 
     def matches(
         self,
@@ -181,11 +200,11 @@ class SamplingRuleSpec:
             spec.matches(service_name="orders-api/prod", service_type="AWS::ApiGateway::Stage", host=None,
                          http_method="POST", url_path="/orders")
         """
-        pairs = (
-            (self.service_name, service_name), (self.service_type, service_type), (self.host, host),
-            (self.http_method, http_method), (self.url_path, url_path), (self.resource_arn, resource_arn),
+        values = (service_name, service_type, host, http_method, url_path, resource_arn)
+        return all(
+            p == "*" or (v is not None and wildcard_match(p, v))
+            for p, v in zip(self.patterns, values, strict=True)
         )
-        return all(p == "*" or (v is not None and wildcard_match(p, v)) for p, v in pairs)
 
 
 #: The built-in rule every account has: priority 10000, 1 request/s, then 5 %.
@@ -265,38 +284,19 @@ class SamplingRule(Construct):
         rate_boost: SamplingRateBoost | None = None,
     ) -> None:
         super().__init__(scope, id)
-        owner = f"SamplingRule '{self.node.path}'"
         try:
             self.spec = SamplingRuleSpec(
                 rule_name=rule_name, priority=priority, fixed_rate=fixed_rate, reservoir_size=reservoir_size,
                 service_name=service_name, service_type=service_type, host=host, http_method=http_method,
                 url_path=url_path, resource_arn=resource_arn,
-                attributes=dict(attributes) if isinstance(attributes, Mapping) else attributes,
-                rate_boost=rate_boost,
+                attributes=dict(attributes) if isinstance(attributes, Mapping) else attributes, rate_boost=rate_boost,
             )
         except XRayValidationError as error:
+            owner = f"SamplingRule '{self.node.path}'"
             raise XRayValidationError(str(error).replace(f"SamplingRuleSpec {rule_name!r}", owner, 1)) from None
-        self.resource = xray.CfnSamplingRule(
-            self,
-            "Resource",
-            sampling_rule=xray.CfnSamplingRule.SamplingRuleProperty(
-                rule_name=rule_name,
-                priority=priority,
-                fixed_rate=fixed_rate,
-                reservoir_size=reservoir_size,
-                service_name=service_name,
-                service_type=service_type,
-                host=host,
-                http_method=http_method,
-                url_path=url_path,
-                resource_arn=resource_arn,
-                version=1,
-                attributes=self.spec.attributes,
-                sampling_rate_boost=rate_boost.to_cfn() if rate_boost is not None else None,
-            ),
-        )
+        self.resource = xray.CfnSamplingRule(self, "Resource", sampling_rule=self.spec.to_cfn())
         self._warn_when_ineffective()
-        self.node.add_validation(_RuleChecks(self))
+        install_app_checks(self)
 
     # -- accessors -----------------------------------------------------------------------------------------
     @property
@@ -351,98 +351,291 @@ class SamplingRule(Construct):
             SamplingRule.for_rest_api(self, "AllOrderPosts", stage=api, rule_name="orders-post", priority=100,
                                       fixed_rate=1.0, reservoir_size=0, http_method="POST", url_path="/orders*")
         """
-        resolved_stage: apigateway.StageBase
-        if isinstance(stage, apigateway.RestApiBase):
-            api: Any = stage
-            resolved_stage = stage.deployment_stage
-        elif isinstance(stage, apigateway.StageBase):
-            api = stage.rest_api
-            resolved_stage = stage
-        else:
-            raise fail(f"SamplingRule.for_rest_api '{id}'", "stage", stage, "an apigateway.Stage or RestApi")
-        # An imported API's ``rest_api_name`` is only its construct id: use the name of the API's own L1.
-        cfn_api = getattr(api, "node", None) and api.node.default_child
-        literal_name = getattr(cfn_api, "name", None) if cfn_api is not None else None
-        name = api_name if api_name is not None else literal_name
-        if name is None:
-            raise fail(f"SamplingRule.for_rest_api '{id}'", "api_name", None,
-                       "given when the app does not know the API's name (an imported API, or a SpecRestApi "
-                       "without a name)")
-        # The L2's stage_name is a Ref; the L1 holds the literal name, which keeps the rule readable and lets
-        # the cost estimate match it.
-        cfn_stage = resolved_stage.node.default_child
-        literal = getattr(cfn_stage, "stage_name", None) if cfn_stage is not None else None
-        stage_name = literal if isinstance(literal, str) else resolved_stage.stage_name
-        return cls(
-            scope,
-            id,
-            rule_name=rule_name,
-            priority=priority,
-            fixed_rate=fixed_rate,
-            reservoir_size=reservoir_size,
-            service_name=f"{name}/{stage_name}",
-            service_type="AWS::ApiGateway::Stage",
-            host=host,
-            http_method=http_method,
-            url_path=url_path,
-            resource_arn=resolved_stage.stage_arn if match_stage_arn else "*",
-            attributes=attributes,
-        )
+        target = _rest_api_target(f"SamplingRule.for_rest_api '{id}'", stage, api_name, match_stage_arn)
+        return cls(scope, id, rule_name=rule_name, priority=priority, fixed_rate=fixed_rate,
+                   reservoir_size=reservoir_size, host=host, http_method=http_method, url_path=url_path,
+                   attributes=attributes, **target)
 
     def _warn_when_ineffective(self) -> None:
         service_type = self.spec.service_type
         literal_type = None if is_token(service_type) else service_type.lower()
         lambda_only = literal_type is not None and literal_type.startswith(_LAMBDA_PREFIX)
         if lambda_only:
-            _warn(self, "samplingRuleIgnoredByLambda",
-                  f"Sampling rule '{self.spec.rule_name}' targets service type '{service_type}', but Lambda ignores "
-                  "sampling rules: a function that starts a trace samples 1 request/s + 5 %, and one called by a "
-                  "traced service follows its caller's decision. Target the caller instead (e.g. the REST API "
-                  "stage with SamplingRule.for_rest_api).")
+            warn(self, "samplingRuleIgnoredByLambda",
+                 f"Sampling rule '{self.spec.rule_name}' targets service type '{service_type}', but {_LAMBDA_IGNORES}")
         managed = literal_type is not None and any(literal_type == t.lower() for t in MANAGED_SERVICE_TYPES)
         if self.spec.rate_boost is not None and (lambda_only or managed):
-            _warn(self, "rateBoostNotApplicable",
-                  f"Sampling rule '{self.spec.rule_name}' sets rate_boost, but adaptive sampling applies only to "
-                  f"compute instrumented with the AWS Distro for OpenTelemetry; '{service_type}' makes its own "
-                  "sampling decision and will never boost. Remove rate_boost or target ADOT-instrumented services.")
+            warn(self, "rateBoostNotApplicable",
+                 f"Sampling rule '{self.spec.rule_name}' sets rate_boost, but adaptive sampling applies only to "
+                 f"compute instrumented with the AWS Distro for OpenTelemetry; '{service_type}' makes its own "
+                 "sampling decision and will never boost. Remove rate_boost or target ADOT-instrumented services.")
         sdk_skips = self.spec.resource_arn != "*" or bool(self.spec.attributes)
         if sdk_skips and not managed:
-            _warn(self, "samplingRuleSkippedBySdks",
-                  f"Sampling rule '{self.spec.rule_name}' sets resource_arn or attributes: the X-Ray SDKs skip "
-                  "such rules, so only services that sample for themselves (API Gateway...) will apply it.")
+            warn(self, "samplingRuleSkippedBySdks",
+                 f"Sampling rule '{self.spec.rule_name}' sets resource_arn or attributes: the X-Ray SDKs skip "
+                 "such rules, so only services that sample for themselves (API Gateway...) will apply it.")
+
+
+class _RestApiTarget(TypedDict):
+    service_name: str
+    service_type: str
+    resource_arn: str
+
+
+def _rest_api_target(
+    owner: str, stage: apigateway.StageBase | apigateway.RestApiBase, api_name: str | None, match_stage_arn: bool
+) -> _RestApiTarget:
+    """The fields that select one REST API stage: ``{api-name}/{stage}``, the stage type, and the ARN (or ``*``)."""
+    resolved_stage: apigateway.StageBase
+    if isinstance(stage, apigateway.RestApiBase):
+        api: Any = stage
+        resolved_stage = stage.deployment_stage
+    elif isinstance(stage, apigateway.StageBase):
+        api = stage.rest_api
+        resolved_stage = stage
+    else:
+        raise fail(owner, "stage", stage, "an apigateway.Stage or RestApi")
+    # An imported API's ``rest_api_name`` is only its construct id: use the name of the API's own L1.
+    cfn_api = getattr(api, "node", None) and api.node.default_child
+    literal_name = getattr(cfn_api, "name", None) if cfn_api is not None else None
+    name = api_name if api_name is not None else literal_name
+    if name is None:
+        raise fail(owner, "api_name", None, "given when the app does not know the API's name (an imported API, or a "
+                   "SpecRestApi without a name)")
+    # The L2's stage_name is a Ref; the L1 holds the literal name, which keeps the rule readable and lets the cost
+    # estimate match it.
+    cfn_stage = resolved_stage.node.default_child
+    literal = getattr(cfn_stage, "stage_name", None) if cfn_stage is not None else None
+    stage_name = literal if isinstance(literal, str) else resolved_stage.stage_name
+    return _RestApiTarget(
+        service_name=f"{name}/{stage_name}",
+        service_type="AWS::ApiGateway::Stage",
+        resource_arn=resolved_stage.stage_arn if match_stage_arn else "*",
+    )
 
 
 # -- app-wide checks ------------------------------------------------------------------------------------------
+#: The id of the construct, directly under the app's root, that carries the app-wide checks (one per app).
+APP_CHECKS_ID = "ConstructsLibXRayChecks"
+_RULE_TYPE = xray.CfnSamplingRule.CFN_RESOURCE_TYPE_NAME
+_GROUP_TYPE = xray.CfnGroup.CFN_RESOURCE_TYPE_NAME
+_FUNCTION_TYPE = lambda_.CfnFunction.CFN_RESOURCE_TYPE_NAME
+
+
+def install_app_checks(construct: IConstruct) -> None:
+    """Give ``construct``'s app the app-wide X-Ray checks: once, however many rules and groups it has.
+
+    They hang on a marker construct directly under the root, which ``try_find_child`` finds again whether the root
+    was made in Python or by CDK itself (a ``Stack`` created without an ``App``). A registry keyed by the root
+    object would not: jsii hands out a new proxy object for a root made in JavaScript each time it is read.
+    """
+    root = construct.node.root
+    if not isinstance(root.node.try_find_child(APP_CHECKS_ID), _AppChecks):
+        assert isinstance(root, Construct)
+        _AppChecks(root, APP_CHECKS_ID)
+
+
+class _AppChecks(Construct):
+    """The marker: one validation on the root (pure) and one read-only aspect (adds the warnings)."""
+
+    def __init__(self, root: Construct, id: str) -> None:
+        super().__init__(root, id)
+        self.checks = _Checks(self)
+        root.node.add_validation(self.checks)
+        Aspects.of(self).add(self.checks, priority=AspectPriority.READONLY)
+
+
+@jsii.implements(IValidation, IAspect)
+class _Checks:
+    """Checks that need the whole app. Each problem is reported once, naming the constructs, env and limit."""
+
+    def __init__(self, marker: Construct) -> None:
+        self.marker = marker
+        self._warned: set[tuple[str, str, str]] = set()
+
+    def validate(self) -> list[str]:
+        """Errors only: no side effects, so every synth reports the same thing."""
+        inventory = _Inventory.of(self.marker.node.root)
+        return [*inventory.version_errors(), *inventory.rule_errors(), *inventory.group_errors()]
+
+    def visit(self, node: IConstruct) -> None:
+        """Add the app-wide warnings. A forced re-synth invokes aspects again: add each warning only once."""
+        for target, code, message in _Inventory.of(self.marker.node.root).warnings():
+            key = (target.node.path, code, message)
+            if key not in self._warned:
+                self._warned.add(key)
+                warn(target, code, message)
+
+
 @dataclass(frozen=True)
 class _Entry:
-    """One ``AWS::XRay::SamplingRule`` of the app, whoever created it."""
+    """One ``AWS::XRay::SamplingRule`` or ``AWS::XRay::Group`` of the app, whoever created it."""
 
-    node: IConstruct
+    node: IConstruct  # the SamplingRule/TraceGroup (or other construct the L1 is the default child of), or the L1
     env: tuple[str, str]
     name: Any
-    priority: Any
-    patterns: tuple[Any, ...]
+    priority: Any = None
+    patterns: tuple[Any, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{type(self.node).__name__} '{self.node.node.path}'"
 
 
-def _entries(root: IConstruct) -> list[_Entry]:
-    entries = []
-    for node in root.node.find_all():
-        if isinstance(node, SamplingRule):
-            spec = node.spec
-            entries.append(_Entry(node, env_key(node), spec.rule_name, spec.priority, (
-                spec.service_name, spec.service_type, spec.host, spec.http_method, spec.url_path,
-                spec.resource_arn)))
-        elif (
-            isinstance(node, CfnResource)
-            and node.cfn_resource_type == xray.CfnSamplingRule.CFN_RESOURCE_TYPE_NAME
-            and not isinstance(node.node.scope, SamplingRule)
-        ):
-            rule = cfn_property(node, "SamplingRule")
-            rule = rule if isinstance(rule, dict) else {}
-            entries.append(_Entry(node, env_key(node), rule.get("RuleName"), rule.get("Priority"), tuple(
-                rule.get(k, "*") for k in ("ServiceName", "ServiceType", "Host", "HTTPMethod", "URLPath",
-                                           "ResourceARN"))))
-    return entries
+def _owner(resource: CfnResource) -> IConstruct:
+    """The construct that stands for an L1 in messages: the L2 whose ``Resource`` it is, else the L1 itself."""
+    scope = resource.node.scope
+    if scope is not None and resource.node.id == "Resource" and not isinstance(scope, Stack):
+        return scope
+    return resource
+
+
+@dataclass(frozen=True)
+class _Inventory:
+    """Every sampling rule, group and Lambda function of the app, from one walk of the tree."""
+
+    rules: list[_Entry]
+    groups: list[_Entry]
+    functions: list[CfnResource]
+
+    @staticmethod
+    def of(root: IConstruct) -> _Inventory:
+        inventory = _Inventory([], [], [])
+        for node in root.node.find_all():
+            if isinstance(node, SamplingRule):
+                spec = node.spec
+                inventory.rules.append(_Entry(node, env_key(node), spec.rule_name, spec.priority, spec.patterns))
+            elif isinstance(node, CfnResource):
+                kind = node.cfn_resource_type
+                if kind == _RULE_TYPE and not isinstance(node.node.scope, SamplingRule):
+                    rule = cfn_property(node, "SamplingRule")
+                    rule = rule if isinstance(rule, dict) else {}
+                    inventory.rules.append(_Entry(_owner(node), env_key(node), rule.get("RuleName"),
+                                                  rule.get("Priority"), tuple(rule.get(key, "*") for key in (
+                                                      "ServiceName", "ServiceType", "Host", "HTTPMethod",
+                                                      "URLPath", "ResourceARN"))))
+                elif kind == _GROUP_TYPE:
+                    name = node.group_name if isinstance(node, xray.CfnGroup) else cfn_property(node, "GroupName")
+                    inventory.groups.append(_Entry(_owner(node), env_key(node), name))
+                elif kind == _FUNCTION_TYPE:
+                    inventory.functions.append(node)
+        return inventory
+
+    # -- errors ------------------------------------------------------------------------------------------------
+    def version_errors(self) -> list[str]:
+        errors = []
+        for entry in self.rules:
+            if isinstance(entry.node, SamplingRule):
+                rendered = cfn_property(entry.node.resource, "SamplingRule")
+                version = rendered.get("Version") if isinstance(rendered, dict) else None
+                if not is_token(version) and version != 1:
+                    errors.append(str(fail(entry.label, "SamplingRule.Version", version,
+                                           "1 (the only version; it is create-only)")))
+        return errors
+
+    def rule_errors(self) -> list[str]:
+        errors = _duplicate_names(self.rules, "rule_name", "")
+        for env, entries in _by_env(self.rules).items():
+            quota = entries[0].node.node.try_get_context(QUOTA_CONTEXT_KEY) or SAMPLING_RULE_QUOTA
+            if len(entries) > quota:
+                errors.append(
+                    f"X-Ray quota: the number of sampling rules in {env_text(env)} must be at most {quota} (the "
+                    f"X-Ray quota; adjustable, then set the context key {QUOTA_CONTEXT_KEY}), got {len(entries)}: "
+                    + _paths(entries)
+                )
+        return errors
+
+    def group_errors(self) -> list[str]:
+        errors = _duplicate_names(self.groups, "group_name", " (X-Ray group names are unique per account and region)")
+        for env, entries in _by_env(self.groups).items():
+            if len(entries) > GROUP_QUOTA:
+                errors.append(
+                    f"X-Ray quota: the number of X-Ray groups in {env_text(env)} must be at most {GROUP_QUOTA} (the "
+                    f"X-Ray quota, not adjustable), got {len(entries)}: " + _paths(entries)
+                )
+        return errors
+
+    # -- warnings ----------------------------------------------------------------------------------------------
+    def warnings(self) -> list[tuple[IConstruct, str, str]]:
+        return [*self._same_priority(), *self._lambda_names()]
+
+    def _same_priority(self) -> list[tuple[IConstruct, str, str]]:
+        found = []
+        by_priority: dict[tuple[tuple[str, str], Any], list[_Entry]] = {}
+        for entry in self.rules:
+            if _comparable(entry.priority):
+                by_priority.setdefault((entry.env, entry.priority), []).append(entry)
+        for entries in by_priority.values():
+            for index, first in enumerate(entries):
+                for second in entries[index + 1:]:
+                    if _overlap(first, second):
+                        found.append((first.node, "samplingRulesSamePriority",
+                                      f"Sampling rules '{first.name}' ({first.node.node.path}) and '{second.name}' "
+                                      f"({second.node.node.path}) both have priority {first.priority} and can match "
+                                      "the same request; X-Ray then picks by name. Give them distinct priorities."))
+        return found
+
+    def _lambda_names(self) -> list[tuple[IConstruct, str, str]]:
+        """Rules of any service type whose service name is a Lambda function of the app (in the same env)."""
+        candidates = [
+            (entry.env, entry.node) for entry in self.rules
+            if isinstance(entry.node, SamplingRule) and entry.node.spec.service_type == "*"
+            and _comparable(entry.node.spec.service_name) and not set("*?") & set(entry.node.spec.service_name)
+        ]
+        if not candidates:
+            return []
+        envs = {env for env, _ in candidates}
+        functions: dict[tuple[tuple[str, str], str], CfnResource] = {}
+        for function in self.functions:
+            env = env_key(function)
+            if env in envs:
+                name = (function.function_name if isinstance(function, lambda_.CfnFunction)
+                        else cfn_property(function, "FunctionName"))
+                if isinstance(name, str) and not is_token(name):
+                    functions.setdefault((env, name.lower()), function)
+        found: list[tuple[IConstruct, str, str]] = []
+        for env, rule in candidates:
+            match = functions.get((env, rule.spec.service_name.lower()))
+            if match is not None:
+                found.append((rule, "samplingRuleIgnoredByLambda",
+                              f"Sampling rule '{rule.spec.rule_name}' has service name '{rule.spec.service_name}', "
+                              f"the name of the Lambda function '{_owner(match).node.path}', and service type '*'; but "
+                              + _LAMBDA_IGNORES))
+        return found
+
+
+_LAMBDA_IGNORES = (
+    "Lambda ignores sampling rules: a function that starts a trace samples 1 request/s + 5 %, and one called by a "
+    "traced service follows its caller's decision. Target the caller instead (e.g. the REST API stage with "
+    "SamplingRule.for_rest_api)."
+)
+
+
+def _by_env(entries: list[_Entry]) -> dict[tuple[str, str], list[_Entry]]:
+    grouped: dict[tuple[str, str], list[_Entry]] = {}
+    for entry in entries:
+        grouped.setdefault(entry.env, []).append(entry)
+    return grouped
+
+
+def _paths(entries: list[_Entry]) -> str:
+    return ", ".join(f"'{entry.node.node.path}'" for entry in entries)
+
+
+def _duplicate_names(entries: list[_Entry], field_name: str, why: str) -> list[str]:
+    """One error per name used more than once in one env, reported by its second user, naming the others."""
+    by_name: dict[tuple[tuple[str, str], Any], list[_Entry]] = {}
+    for entry in entries:
+        if _comparable(entry.name):
+            by_name.setdefault((entry.env, entry.name), []).append(entry)
+    errors = []
+    for (env, name), users in by_name.items():
+        if len(users) > 1:
+            others = [users[0], *users[2:]]
+            verb = "already uses it" if len(others) == 1 else "also use it"
+            errors.append(str(fail(users[1].label, field_name, name,
+                                   f"unique in {env_text(env)}{why}; {_paths(others)} {verb}")))
+    return errors
 
 
 def _comparable(value: Any) -> bool:
@@ -456,54 +649,3 @@ def _overlap(first: _Entry, second: _Entry) -> bool:
         not isinstance(a, str) or not isinstance(b, str) or patterns_overlap(a, b)
         for a, b in zip(first.patterns, second.patterns, strict=True)
     )
-
-
-@jsii.implements(IValidation)
-class _RuleChecks:
-    """Synth-time checks that need the whole app; each problem is reported once, by the rule it concerns."""
-
-    def __init__(self, rule: SamplingRule) -> None:
-        self.rule = rule
-
-    def validate(self) -> list[str]:
-        rule = self.rule
-        errors: list[str] = []
-        rendered = cfn_property(rule.resource, "SamplingRule")
-        version = rendered.get("Version") if isinstance(rendered, dict) else None
-        if not is_token(version) and version != 1:
-            errors.append(str(fail(f"SamplingRule '{rule.node.path}'", "SamplingRule.Version", version,
-                                   "1 (the only version; it is create-only)")))
-        everything = _entries(rule.node.root)
-        me = next(e for e in everything if e.node is rule)
-        peers = [e for e in everything if e.env == me.env]
-        position = peers.index(me)
-        earlier, later = peers[:position], peers[position + 1:]
-
-        if _comparable(me.name):
-            first = next((e for e in earlier if e.name == me.name), None)
-            if first is not None:
-                errors.append(str(fail(
-                    f"SamplingRule '{rule.node.path}'", "rule_name", me.name,
-                    f"unique in {env_text(me.env)}; '{first.node.node.path}' already uses it",
-                )))
-
-        quota = rule.node.try_get_context(QUOTA_CONTEXT_KEY) or SAMPLING_RULE_QUOTA
-        if not earlier and len(peers) > quota:
-            errors.append(
-                f"SamplingRule '{rule.node.path}': the number of sampling rules in {env_text(me.env)} must be at "
-                f"most {quota} (the X-Ray quota; adjustable, then set the context key {QUOTA_CONTEXT_KEY}), "
-                f"got {len(peers)}"
-            )
-
-        if _comparable(me.priority):
-            for other in later:
-                if other.priority == me.priority and _overlap(me, other):
-                    _warn(rule, "samplingRulesSamePriority",
-                          f"Sampling rules '{me.name}' ({rule.node.path}) and '{other.name}' ({other.node.node.path}) "
-                          f"both have priority {me.priority} and can match the same request; X-Ray then picks by "
-                          "name. Give them distinct priorities.")
-        return errors
-
-
-def _warn(node: IConstruct, code: str, message: str) -> None:
-    Annotations.of(node).add_warning_v2(f"{WARNING_PREFIX}:{code}", message)

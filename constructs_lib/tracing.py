@@ -177,17 +177,20 @@ class XRayTracing:
                     "(XRayTracing.exclude(stage) to leave it untraced)."
                 )
 
+    @staticmethod
+    def is_excluded(node: IConstruct) -> bool:
+        """True when ``node`` is under a subtree passed to :meth:`exclude` with no ``enable`` closer to it.
+
+        Example::
+
+            XRayTracing.exclude(stack.legacy)
+            XRayTracing.is_excluded(stack.legacy.node.default_child)   # True
+        """
+        return isinstance(_nearest_decision(node), _Excluded)
+
     def _governs(self, node: IConstruct) -> bool:
         """True when this aspect is the nearest ``enable`` (and no ``exclude``) above ``node``."""
-        current: IConstruct | None = node
-        while current is not None:
-            for aspect in reversed(Aspects.of(current).all):
-                if isinstance(aspect, _Excluded):
-                    return False
-                if isinstance(aspect, XRayTracing):
-                    return aspect is self
-            current = current.node.scope
-        return False
+        return _nearest_decision(node) is self
 
     # -- per service ---------------------------------------------------------------------------------------
     def _lambda(self, fn: CfnResource) -> None:
@@ -430,6 +433,17 @@ def _is_imported_function(node: IConstruct) -> bool:
         and not isinstance(node, (lambda_.Function, lambda_.SingletonFunction, lambda_.QualifiedFunctionBase))
         and node.node.default_child is None
     )
+
+
+def _nearest_decision(node: IConstruct) -> IAspect | None:
+    """The ``enable`` aspect or ``exclude`` marker nearest above ``node`` (the latest, on one scope)."""
+    current: IConstruct | None = node
+    while current is not None:
+        for aspect in reversed(Aspects.of(current).all):
+            if isinstance(aspect, (XRayTracing, _Excluded)):
+                return aspect
+        current = current.node.scope
+    return None
 
 
 def _l2_prop(construct: IConstruct | None, name: str) -> Any:

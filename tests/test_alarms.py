@@ -8,12 +8,14 @@ Each app is synthesized once per module; the tests read its template.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, CfnResource, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import App, Aws, CfnParameter, CfnResource, Duration, Fn, RemovalPolicy, Stack, Validations
+from aws_cdk import Stage as AppStage
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_events as events
@@ -28,12 +30,23 @@ from aws_cdk import aws_xray as xray
 from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from cfnlint.api import ManualArgs, lint_file
+from constructs import Construct
 
-from constructs_lib import XRayTracing
-from constructs_lib._metrics import InsightsFunction, InsightsQuery, console_url, lambda_metrics
+from constructs_lib import TraceGroup, XRayTracing
+from constructs_lib import alarms as alarms_module
+from constructs_lib import dashboard as dashboard_module
+from constructs_lib._metrics import (
+    InsightsFunction,
+    InsightsQuery,
+    console_url,
+    lambda_metrics,
+    trace_count_metric,
+    trace_group_metrics,
+)
 from constructs_lib._validation import XRayValidationError
 from constructs_lib.alarms import (
     DEFAULT_SPECS,
+    INSIGHTS_METRICS,
     AlarmMode,
     AlarmOverride,
     AlarmSpec,
@@ -46,6 +59,7 @@ from constructs_lib.alarms import (
     _alarm_name,
     classify_filter_expression,
     default_spec,
+    is_excluded_from_tracing,
 )
 
 ACCOUNT, REGION = "111111111111", "eu-west-1"
@@ -350,15 +364,26 @@ def test_composite_nests_past_100_alarms() -> None:
 
 
 # -- Metrics Insights: 120 functions in three stacks ---------------------------------------------------------
+def cfn_fn(stack: Stack, id: str, **kwargs: Any) -> lambda_.CfnFunction:
+    return lambda_.CfnFunction(stack, id, code=lambda_.CfnFunction.CodeProperty(zip_file="x"),
+                               role="arn:aws:iam::111111111111:role/r", runtime="python3.12", handler="i.h", **kwargs)
+
+
+def where_values(expression: Any) -> list[Any]:
+    """The values a Metrics Insights query's WHERE lists (literal strings, or the references of a Fn::Join)."""
+    if isinstance(expression, str):
+        return re.findall(r"= '([^']*)'", expression)
+    parts = expression["Fn::Join"][1]
+    return [p for p in parts if not isinstance(p, str)]
+
+
 @pytest.fixture(scope="module")
 def insights() -> tuple[TracingAlarms, dict[str, Any]]:
     app = App()
     for s in range(3):
         stack = Stack(app, f"Service{s}", env=ENV)
-        for i in range(40):
-            lambda_.CfnFunction(stack, f"Fn{i}", code=lambda_.CfnFunction.CodeProperty(zip_file="x"),
-                                role="arn:aws:iam::111111111111:role/r", runtime="python3.12", handler="i.h",
-                                timeout=30 if i else 10)
+        for i in range(40):  # named functions: the scoped duration queries list names, not references
+            cfn_fn(stack, f"Fn{i}", function_name=f"svc{s}-fn{i}", timeout=30 if i else 10)
         sqs.Queue(stack, "Queue")
     monitoring = Stack(app, "Monitoring", env=ENV)
     alarms = TracingAlarms(monitoring, "Alarms", monitored_scope=app, mode=AlarmMode.METRICS_INSIGHTS)
@@ -366,12 +391,16 @@ def insights() -> tuple[TracingAlarms, dict[str, Any]]:
     return alarms, template
 
 
-def test_insights_alarm_count_stays_flat(insights: tuple[TracingAlarms, dict[str, Any]]) -> None:
+def test_insights_alarm_count_grows_with_distinct_timeouts_not_functions(
+    insights: tuple[TracingAlarms, dict[str, Any]],
+) -> None:
     alarms, template = insights
     names = set(alarms_of(template))
-    assert names == {"Monitoring-lambda-errors", "Monitoring-lambda-throttles", "Monitoring-lambda-duration",
+    # 120 functions, two distinct timeouts; the 117 names of the 30 s functions need two 2,048-character queries.
+    assert names == {"Monitoring-lambda-errors", "Monitoring-lambda-throttles", "Monitoring-lambda-duration-10s",
+                     "Monitoring-lambda-duration-30s", "Monitoring-lambda-duration-30s-part2",
                      "Monitoring-sqs-oldest-message-age"}
-    assert len(alarms.alarms) == 4
+    assert len(alarms.alarms) == 6
 
 
 def test_insights_query_text(insights: tuple[TracingAlarms, dict[str, Any]]) -> None:
@@ -383,12 +412,27 @@ def test_insights_query_text(insights: tuple[TracingAlarms, dict[str, Any]]) -> 
         'SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) GROUP BY FunctionName ORDER BY MAX() DESC '
         "LIMIT 100")
     assert props["Threshold"] == 1
-    duration = alarms_of(template)["Monitoring-lambda-duration"]
-    assert duration["Metrics"][0]["Expression"].startswith('SELECT MAX(Duration) FROM SCHEMA("AWS/Lambda"')
-    assert duration["Threshold"] == 8000  # 80 % of the shortest timeout, 10 s
     age = alarms_of(template)["Monitoring-sqs-oldest-message-age"]
     assert age["Metrics"][0]["Expression"].startswith(
         'SELECT MAX(ApproximateAgeOfOldestMessage) FROM SCHEMA("AWS/SQS", QueueName) GROUP BY QueueName')
+
+
+def test_insights_duration_threshold_is_each_functions_own_timeout(
+    insights: tuple[TracingAlarms, dict[str, Any]],
+) -> None:
+    _, template = insights
+    alarms = alarms_of(template)
+    short = alarms["Monitoring-lambda-duration-10s"]
+    assert short["Threshold"] == 8000  # 80 % of 10 s
+    assert short["Metrics"][0]["Expression"] == (
+        'SELECT MAX(Duration) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE FunctionName = \'svc0-fn0\' OR '
+        "FunctionName = 'svc1-fn0' OR FunctionName = 'svc2-fn0' GROUP BY FunctionName ORDER BY MAX() DESC LIMIT 100")
+    long_parts = [alarms["Monitoring-lambda-duration-30s"], alarms["Monitoring-lambda-duration-30s-part2"]]
+    assert [p["Threshold"] for p in long_parts] == [24000, 24000]  # 80 % of 30 s, not of the shortest timeout
+    listed = [v for p in long_parts for v in where_values(p["Metrics"][0]["Expression"])]
+    assert sorted(listed) == sorted(f"svc{s}-fn{i}" for s in range(3) for i in range(1, 40))
+    assert all(len(p["Metrics"][0]["Expression"]) <= 2048 for p in long_parts)
+    assert "80% of their 30 s timeout (24000 ms)" in long_parts[0]["AlarmDescription"]
 
 
 def test_insights_mode_makes_no_cross_stack_references(insights: tuple[TracingAlarms, dict[str, Any]]) -> None:
@@ -396,21 +440,96 @@ def test_insights_mode_makes_no_cross_stack_references(insights: tuple[TracingAl
     assert "Fn::ImportValue" not in json.dumps(template)
 
 
+def test_insights_duration_queries_with_unresolved_names_split_into_parts() -> None:
+    app = App()
+    stack = Stack(app, "S", env=ENV)
+    for i in range(30):  # unnamed: each reference counts as 64 characters, 22 fit in one query
+        cfn_fn(stack, f"Fn{i}", timeout=30)
+    alarms = TracingAlarms(stack, "Alarms", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS)
+    template = app.synth().get_stack_by_name("S").template
+    duration = {n: p for n, p in alarms_of(template).items() if "duration" in n}
+    assert set(duration) == {"S-lambda-duration-30s", "S-lambda-duration-30s-part2"}
+    refs = [v for p in duration.values() for v in where_values(p["Metrics"][0]["Expression"])]
+    assert sorted(r["Ref"] for r in refs) == sorted(f"Fn{i}" for i in range(30))
+    assert len(alarms.insights_queries(AlarmType.LAMBDA_DURATION)) == 2
+
+
+def test_insights_duration_threshold_is_a_share_of_the_timeout() -> None:
+    stack = Stack(App(), "S")
+    cfn_fn(stack, "Fn")
+    alarms = TracingAlarms(stack, "A", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS,
+                           defaults={AlarmType.LAMBDA_DURATION: AlarmOverride(threshold=2500)})
+    with pytest.raises(XRayValidationError, match="threshold must be a number from 0 to 1, got 2500"):
+        alarms.discover()
+
+
+def test_insights_duration_fails_when_a_timeout_changes_after_discovery() -> None:
+    app = App()
+    stack = Stack(app, "S", env=ENV)
+    fn = cfn_fn(stack, "Fn", timeout=10)
+    alarms = TracingAlarms(stack, "A", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS)
+    assert alarms.alarms
+    fn.timeout = 20
+    with pytest.raises(RuntimeError, match="must not change after its Metrics Insights duration alarm"):
+        app.synth()
+
+
+def test_insights_dlq_query_lists_only_the_apps_dead_letter_queues() -> None:
+    app = App()
+    stack = Stack(app, "S", env=ENV)
+    dlq = sqs.Queue(stack, "Dlq")
+    sqs.Queue(stack, "Work", dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=3))
+    named_dlq = sqs.Queue(stack, "NamedDlq", queue_name="orders-dlq")
+    sqs.Queue(stack, "Other", dead_letter_queue=sqs.DeadLetterQueue(queue=named_dlq, max_receive_count=3))
+    TracingAlarms(stack, "Alarms", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS)  # QueryScope.ACCOUNT
+    template = app.synth().get_stack_by_name("S").template
+    alarms = alarms_of(template)
+    expression = alarms["S-sqs-dlq-messages"]["Metrics"][0]["Expression"]
+    parts = expression["Fn::Join"][1]
+    assert parts[0] == ('SELECT MAX(ApproximateNumberOfMessagesVisible) FROM SCHEMA("AWS/SQS", QueueName) '
+                        "WHERE QueueName = '")
+    assert parts[1]["Fn::GetAtt"][0].startswith("Dlq") and parts[1]["Fn::GetAtt"][1] == "QueueName"
+    assert parts[2] == "' OR QueueName = 'orders-dlq' GROUP BY QueueName ORDER BY MAX() DESC LIMIT 100"
+    assert len(parts) == 3
+    # The working queues' age stays account-wide (QueryScope.ACCOUNT) and never lists a DLQ.
+    assert "WHERE" not in alarms["S-sqs-oldest-message-age"]["Metrics"][0]["Expression"]
+
+
+def test_insights_dlq_query_too_long_falls_back_to_per_queue_alarms() -> None:
+    app = App()
+    stack = Stack(app, "S", env=ENV)
+    for i in range(25):  # unresolved queue names count as 80 characters: 19 fit in one query
+        dlq = sqs.CfnQueue(stack, f"Dlq{i}")
+        sqs.CfnQueue(stack, f"Work{i}", redrive_policy={"deadLetterTargetArn": dlq.attr_arn, "maxReceiveCount": 3})
+    alarms = TracingAlarms(stack, "Alarms", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS)
+    template = app.synth().get_stack_by_name("S").template
+    names = set(alarms_of(template))
+    listed = where_values(alarms_of(template)["S-sqs-dlq-messages"]["Metrics"][0]["Expression"])
+    own = {n for n in names if n.endswith("-dlq-messages") and n != "S-sqs-dlq-messages"}
+    assert len(listed) == 19 and len(own) == 6
+    assert {f"S-Dlq{i}-dlq-messages" for i in range(19, 25)} == own
+    props = alarms_of(template)["S-Dlq24-dlq-messages"]
+    assert (props["MetricName"], props["Statistic"], props["Threshold"]) == (
+        "ApproximateNumberOfMessagesVisible", "Maximum", 1)
+    warnings = [e for e in alarms.node.metadata if "dlqQueryTooLong" in json.dumps(e.data)]
+    assert len(warnings) == 1
+
+
 def test_insights_query_scoped_to_the_app_lists_its_resources() -> None:
     app = App()
     stack = Stack(app, "S", env=ENV)
     for i in range(3):
-        lambda_.CfnFunction(stack, f"Fn{i}", function_name=f"orders-fn-{i}",
-                            code=lambda_.CfnFunction.CodeProperty(zip_file="x"),
-                            role="arn:aws:iam::111111111111:role/r", runtime="python3.12", handler="i.h")
+        cfn_fn(stack, f"Fn{i}", function_name=f"orders-fn-{i}")
+    cfn_fn(stack, "Unnamed")
     xray.CfnGroup(stack, "G", group_name="faults", filter_expression="fault = true")
     alarms = TracingAlarms(stack, "Alarms", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS,
                            query_scope=QueryScope.APP, insights_limit=10)
     template = app.synth().get_stack_by_name("S").template
     expression = alarms_of(template)["S-lambda-errors"]["Metrics"][0]["Expression"]
+    # Literal names are listed as written (no reference); an unnamed function by reference.
     assert expression == {"Fn::Join": ["", [
-        'SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE FunctionName = \'', {"Ref": "Fn0"},
-        "' OR FunctionName = '", {"Ref": "Fn1"}, "' OR FunctionName = '", {"Ref": "Fn2"},
+        'SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE FunctionName = \'orders-fn-0\' OR '
+        "FunctionName = 'orders-fn-1' OR FunctionName = 'orders-fn-2' OR FunctionName = '", {"Ref": "Unnamed"},
         "' GROUP BY FunctionName ORDER BY MAX() DESC LIMIT 10"]]}
     group = alarms_of(template)["S-xray-groups-fault-traces"]["Metrics"][0]["Expression"]
     assert "WHERE GroupName = 'faults'" in group
@@ -557,3 +676,123 @@ def test_a_group_whose_filter_holds_a_token_is_still_classified() -> None:
     Template.from_stack(stack).has_resource_properties("AWS::CloudWatch::Alarm", {
         "AlarmName": "t-group-api-faults-fault-traces", "MetricName": "ApproximateTraceCount",
         "Dimensions": [{"Name": "GroupName", "Value": "api-faults"}]})
+
+
+# -- token names, exclusion, Stages, TraceGroup metrics ----------------------------------------------------------
+JOIN_STACK_NAME = {"Fn::Join": ["", [{"Ref": "AWS::StackName"}, "-orders"]]}
+
+
+def test_token_names_stay_references_in_dimensions() -> None:
+    app = App()
+    stack = Stack(app, "Tokens", env=ENV)
+    stage_param = CfnParameter(stack, "StageParam", default="prod")
+    api = apigateway.CfnRestApi(stack, "Api", name=f"{Aws.STACK_NAME}-orders")
+    apigateway.CfnStage(stack, "Stage", rest_api_id=api.ref, deployment_id="d1",
+                        stage_name=stage_param.value_as_string, tracing_enabled=True)
+    plain_api = CfnResource(stack, "PlainApi", type="AWS::ApiGateway::RestApi",
+                            properties={"Name": f"{Aws.STACK_NAME}-plain"})
+    CfnResource(stack, "PlainStage", type="AWS::ApiGateway::Stage",
+                properties={"RestApiId": plain_api.ref, "DeploymentId": "d2", "StageName": "live"})
+    xray.CfnGroup(stack, "Faults", group_name=f"{Aws.STACK_NAME}-faults", filter_expression="fault = true")
+    TraceGroup(stack, "Slow", group_name=Fn.join("-", [Aws.STACK_NAME, "slow"]),
+               filter_expression="responsetime > 2")
+    TracingAlarms(stack, "Alarms", monitored_scope=stack, alarm_name_prefix="t", dashboard=True)
+    template = app.synth().get_stack_by_name("Tokens").template
+    alarms = alarms_of(template)
+    assert "{'Fn::Join'" not in json.dumps(template)  # no Python dict rendered as a string anywhere
+    faults = alarms["t-Stage-5xx-faults"]
+    assert faults["Dimensions"] == [{"Name": "ApiName", "Value": JOIN_STACK_NAME},
+                                    {"Name": "Stage", "Value": {"Ref": "StageParam"}}]
+    plain = alarms["t-PlainStage-latency"]
+    assert plain["Dimensions"] == [
+        {"Name": "ApiName", "Value": {"Fn::Join": ["", [{"Ref": "AWS::StackName"}, "-plain"]]}},
+        {"Name": "Stage", "Value": "live"}]
+    groups = {p["Dimensions"][0]["Value"]["Fn::Join"][1][-1]: p for n, p in alarms.items()
+              if p.get("Namespace") == "AWS/X-Ray"}
+    assert groups["-faults"]["Dimensions"] == [
+        {"Name": "GroupName", "Value": {"Fn::Join": ["", [{"Ref": "AWS::StackName"}, "-faults"]]}}]
+    assert set(groups) == {"-faults", "slow"}
+
+
+def test_excluded_subtrees_get_no_alarms_unless_asked() -> None:
+    app = App()
+    stack = Stack(app, "S", env=ENV)
+    XRayTracing.enable(stack)
+    inline_function(stack, "Kept")
+    legacy = Construct(stack, "Legacy")
+    inline_function(legacy, "Old")
+    XRayTracing.exclude(legacy)
+    reenabled = Construct(legacy, "Reenabled")
+    XRayTracing.enable(reenabled)
+    inline_function(reenabled, "Again")
+    default = TracingAlarms(stack, "Alarms", monitored_scope=stack, alarm_name_prefix="d", dashboard=True)
+    everything = TracingAlarms(stack, "All", monitored_scope=stack, alarm_name_prefix="a", include_excluded=True)
+    template = app.synth().get_stack_by_name("S").template
+    names = set(alarms_of(template))
+    assert {"d-Kept-error-rate", "d-Legacy-Reenabled-Again-error-rate"} <= names
+    assert not any(n.startswith("d-Legacy-Old") for n in names)
+    assert "a-Legacy-Old-error-rate" in names
+    assert len(everything.alarms) == len(default.alarms) + 3
+    assert is_excluded_from_tracing(legacy.node.find_child("Old").node.default_child)  # type: ignore[arg-type]
+    dashboard = json.dumps(next(r for r in template["Resources"].values()
+                                if r["Type"] == "AWS::CloudWatch::Dashboard"))
+    assert "S/Legacy/Old" not in dashboard and "S/Kept" in dashboard and "S/Legacy/Reenabled/Again" in dashboard
+
+
+def test_resources_in_another_stage_are_skipped_with_a_warning() -> None:
+    app = App()
+    prod = AppStage(app, "Prod")
+    service = Stack(prod, "Service", env=ENV)
+    inline_function(service, "StageFn")
+    local = Stack(app, "Monitoring", env=ENV)
+    inline_function(local, "LocalFn")
+    alarms = TracingAlarms(local, "Alarms", monitored_scope=app, dashboard=True)
+    assembly = app.synth()  # no cross-Stage reference error
+    names = set(alarms_of(assembly.get_stack_by_name("Monitoring").template))
+    assert "Monitoring-LocalFn-error-rate" in names
+    assert not any("StageFn" in n for n in names)
+    warnings = [json.dumps(e.data) for e in alarms.node.metadata if "crossStageResource" in json.dumps(e.data)]
+    assert len(warnings) == 1 and "Prod" in warnings[0]
+
+
+def test_trace_group_alarms_use_the_groups_own_metric(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[Duration | None] = []
+    original = TraceGroup.metric_approximate_trace_count
+
+    def spy(self: TraceGroup, **kwargs: Any) -> cw.Metric:
+        calls.append(kwargs.get("period"))
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(TraceGroup, "metric_approximate_trace_count", spy)
+    app = App()
+    stack = Stack(app, "S", env=ENV)
+    TraceGroup(stack, "Faults", group_name="faults", filter_expression="fault = true")
+    TracingAlarms(stack, "Alarms", monitored_scope=stack, dashboard=True)
+    template = app.synth().get_stack_by_name("S").template
+    assert [c.to_seconds() for c in calls if c is not None] == [300, 300]  # the alarm, then the dashboard graph
+    props = alarms_of(template)["S-group-faults-fault-traces"]
+    assert (props["Namespace"], props["MetricName"], props["Statistic"], props["Period"]) == (
+        "AWS/X-Ray", "ApproximateTraceCount", "Sum", 300)
+
+
+def test_trace_group_metric_factory_agrees_with_trace_group() -> None:
+    stack = Stack(App(), "S")
+    group = TraceGroup(stack, "G", group_name="faults", filter_expression="fault = true")
+    own = group.metric_approximate_trace_count()
+    raw = xray.CfnGroup(stack, "Raw", group_name="faults", filter_expression="fault = true")
+    for factory in (trace_group_metrics(raw).metric_approximate_trace_count(), trace_count_metric(raw),
+                    trace_count_metric(group.resource)):
+        assert (factory.namespace, factory.metric_name, factory.dimensions, factory.statistic,
+                factory.period.to_seconds()) == (own.namespace, own.metric_name, own.dimensions, own.statistic,
+                                                 own.period.to_seconds())
+
+
+# -- module hygiene ------------------------------------------------------------------------------------------
+def test_alarms_and_dashboard_share_one_insights_table_and_the_warning_helper() -> None:
+    source = Path(alarms_module.__file__).read_text()
+    assert "WARNING_PREFIX" not in source and "Annotations" not in source  # warnings come from _validation.warn
+    assert "_INSIGHTS_METRICS" not in source
+    dashboard_source = Path(dashboard_module.__file__).read_text()
+    assert "InsightsFunction" not in dashboard_source and "InsightsQuery(" not in dashboard_source
+    graphs = {g.alarm_type for g in dashboard_module._GRAPHS}
+    assert graphs <= set(INSIGHTS_METRICS)

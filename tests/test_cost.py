@@ -194,3 +194,14 @@ def test_construct_validates_its_arguments() -> None:
         TracingCostEstimate(stack, "C", traffic=[TrafficProfile(service_name="s", rps=1)], monthly_budget_usd=-5)
     with pytest.raises(XRayValidationError, match="traffic must be at least one TrafficProfile"):
         TracingCostEstimate(stack, "D", traffic=[])
+
+
+def test_metadata_is_added_once_however_often_the_app_is_synthesized() -> None:
+    app, stack = _app(budget=20)
+    Template.from_stack(stack)
+    Template.from_stack(stack)
+    assembly = app.synth(force=True)
+    metadata = json.loads((Path(assembly.directory) / "Orders.metadata.json").read_text())
+    entries = [e for e in metadata["/Orders/Cost"] if e["type"] == "@constructs-lib/xray:tracingCost"]
+    assert len(entries) == 1
+    assert entries[0]["data"]["totalUsd"] == 12.46

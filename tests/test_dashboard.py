@@ -6,7 +6,9 @@ Each app is synthesized once per module.
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_xray as xray
 
+from constructs_lib import dashboard as dashboard_module
 from constructs_lib._validation import XRayValidationError
 from constructs_lib.alarms import AlarmMode, TracingAlarms
 from constructs_lib.dashboard import TracingDashboard
@@ -131,3 +134,16 @@ def test_dashboard_validation() -> None:
         TracingDashboard(stack, "A", monitored_scope=stack, max_metrics_per_graph=0)
     with pytest.raises(XRayValidationError, match="dashboard_name must be letters, digits"):
         TracingDashboard(stack, "B", monitored_scope=stack, dashboard_name="no spaces")
+
+
+def test_dashboard_uses_only_public_names_of_other_modules() -> None:
+    """No ``_private`` imports from sibling modules and no ``obj._private`` reads of other objects: the dashboard
+    reads alarms through ``alarm_records`` and builds its lazy body with the shared ``_lazy`` helper."""
+    tree = ast.parse(Path(dashboard_module.__file__).read_text())
+    private_imports = [alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+                       for alias in node.names if alias.name.startswith("_")]  # `from . import _metrics`: a module
+    assert private_imports == []
+    foreign = [f"{ast.unparse(node.value)}.{node.attr}" for node in ast.walk(tree)
+               if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+               and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "m"))]
+    assert foreign == []

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from aws_cdk import App, CfnParameter, Duration, Environment, Stack
+from aws_cdk import aws_xray as xray
 from aws_cdk.assertions import Template
 
 from constructs_lib._validation import XRayValidationError
 from constructs_lib.filters import TraceFilter as F
 from constructs_lib.groups import TraceGroup
+from constructs_lib.sampling import APP_CHECKS_ID, SamplingRule
+
+ENV = Environment(account="111111111111", region="eu-west-1")
+
+
+def _synth_error(synth: Callable[[], object]) -> str:
+    """The message of the error that ``synth`` (``app.synth``, ``lambda: Template.from_stack(stack)``) raises."""
+    with pytest.raises(Exception) as caught:
+        synth()
+    return str(caught.value)
 
 
 @pytest.fixture(scope="module")
@@ -114,9 +126,7 @@ def test_quota_of_25_groups_per_account_region_across_stacks() -> None:
     for index in range(26):
         TraceGroup(first if index % 2 else second, f"G{index}", group_name=f"g{index}", filter_expression="fault")
     TraceGroup(other, "G", group_name="elsewhere", filter_expression="fault")
-    with pytest.raises(Exception) as caught:
-        app.synth()
-    message = str(caught.value)
+    message = _synth_error(app.synth)
     assert ("the number of X-Ray groups in account 111111111111, region eu-west-1 must be at most 25 (the X-Ray "
             "quota, not adjustable), got 26") in message
     assert message.count("must be at most 25") == 1
@@ -128,3 +138,40 @@ def test_25_groups_are_fine() -> None:
     for index in range(25):
         TraceGroup(stack, f"G{index}", group_name=f"g{index}", filter_expression="fault")
     app.synth()
+
+
+def test_quota_counts_a_bare_cfn_group_that_comes_first() -> None:
+    app = App()
+    stack = Stack(app, "S", env=ENV)
+    xray.CfnGroup(stack, "Bare", group_name="bare", filter_expression="fault")
+    for index in range(25):
+        TraceGroup(stack, f"G{index}", group_name=f"g{index}", filter_expression="fault")
+    message = _synth_error(app.synth)
+    assert ("the number of X-Ray groups in account 111111111111, region eu-west-1 must be at most 25 (the X-Ray "
+            "quota, not adjustable), got 26: 'S/Bare', 'S/G0', ") in message
+    assert message.count("must be at most 25") == 1
+
+
+def test_group_names_are_unique_per_account_and_region() -> None:
+    app = App()
+    TraceGroup(Stack(app, "One", env=ENV), "G", group_name="orders-faults", filter_expression="fault")
+    TraceGroup(Stack(app, "Two", env=ENV), "G", group_name="orders-faults", filter_expression="error")
+    xray.CfnGroup(app.node.find_child("Two"), "Bare", group_name="orders-faults")  # type: ignore[arg-type]
+    other = Stack(app, "Other", env=Environment(account="111111111111", region="us-east-1"))
+    TraceGroup(other, "G", group_name="orders-faults", filter_expression="fault")  # another region: fine
+    message = _synth_error(app.synth)
+    assert ("TraceGroup 'Two/G': group_name must be unique in account 111111111111, region eu-west-1 (X-Ray group "
+            "names are unique per account and region); 'One/G', 'Two/Bare' also use it, got 'orders-faults'") in message
+    assert message.count("must be unique") == 1
+    assert "Other" not in message
+
+
+def test_one_check_for_rules_and_groups_also_without_an_explicit_app() -> None:
+    stack = Stack()  # CDK makes the App
+    SamplingRule(stack, "Rule", rule_name="r", priority=1, fixed_rate=0.1, reservoir_size=1)
+    for index in range(26):
+        TraceGroup(stack, f"G{index}", group_name=f"g{index}", filter_expression="fault")
+    assert [child.node.id for child in stack.node.root.node.children].count(APP_CHECKS_ID) == 1
+    message = _synth_error(lambda: Template.from_stack(stack))
+    assert "the number of X-Ray groups in environment-agnostic stacks must be at most 25" in message
+    assert message.count("must be at most 25") == 1

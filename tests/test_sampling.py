@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aws_cdk import App, CfnParameter, Environment, Stack, Token
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_xray as xray
 from aws_cdk.assertions import Annotations, Match, Template
 
 from constructs_lib._validation import XRayValidationError
 from constructs_lib.sampling import (
+    APP_CHECKS_ID,
     SamplingRateBoost,
     SamplingRule,
     SamplingRuleSpec,
@@ -33,6 +36,13 @@ def _rule(stack: Stack, id: str = "Rule", **overrides: Any) -> SamplingRule:
 def _warnings(stack: Stack, code: str) -> list[str]:
     found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(".*"))
     return [str(m.entry.data) for m in found if f"[ack: @constructs-lib/xray:{code}]" in str(m.entry.data)]
+
+
+def _synth_error(synth: Callable[[], object]) -> str:
+    """The message of the error that ``synth`` (``app.synth``, ``lambda: Template.from_stack(stack)``) raises."""
+    with pytest.raises(Exception) as caught:
+        synth()
+    return str(caught.value)
 
 
 # -- one synthesized stack shared by the CloudFormation assertions -----------------------------------------
@@ -241,9 +251,7 @@ def test_duplicate_names_across_stacks_fail_synth() -> None:
     _rule(Stack(app, "One", env=ENV_A), rule_name="same")
     _rule(Stack(app, "Two", env=ENV_A), rule_name="same", priority=200)
     _rule(Stack(app, "Elsewhere", env=ENV_B), rule_name="same")  # another region: fine
-    with pytest.raises(Exception) as caught:
-        app.synth()
-    message = str(caught.value)
+    message = _synth_error(app.synth)
     assert ("SamplingRule 'Two/Rule': rule_name must be unique in account 111111111111, region eu-west-1; "
             "'One/Rule' already uses it, got 'same'") in message
     assert "Elsewhere" not in message
@@ -291,6 +299,115 @@ def test_same_priority_overlap_is_a_warning_across_stacks() -> None:
     assert len(warnings) == 1
     assert "'orders' (First/Rule) and 'all-posts' (Second/Rule) both have priority 50" in warnings[0]
     assert _warnings(second, "samplingRulesSamePriority") == []  # GET and POST never meet
+
+
+def _bare_rule(stack: Stack, id: str, name: str, priority: int = 5000, **fields: str) -> xray.CfnSamplingRule:
+    values = {"service_name": "*", "service_type": "*", "host": "*", "http_method": "*", "url_path": "*",
+              "resource_arn": "*", **fields}
+    return xray.CfnSamplingRule(stack, id, sampling_rule=xray.CfnSamplingRule.SamplingRuleProperty(
+        rule_name=name, priority=priority, fixed_rate=0, reservoir_size=0, version=1, **values))
+
+
+def test_quota_counts_a_bare_l1_that_comes_first() -> None:
+    # Tree order must not matter: the bare L1 is the first rule of the env, 25 SamplingRules follow.
+    app = App()
+    stack = Stack(app, "S", env=ENV_A)
+    _bare_rule(stack, "Bare", "bare")
+    for index in range(25):
+        _rule(stack, f"R{index}", rule_name=f"rule-{index}", priority=index + 1)
+    message = _synth_error(app.synth)
+    assert ("the number of sampling rules in account 111111111111, region eu-west-1 must be at most 25 (the X-Ray "
+            "quota; adjustable, then set the context key @constructs-lib/xray:samplingRuleQuota), got 26: "
+            "'S/Bare', 'S/R0', ") in message
+    assert message.count("must be at most 25") == 1
+
+
+def test_duplicate_name_of_a_bare_l1_that_comes_after() -> None:
+    app = App()
+    stack = Stack(app, "S", env=ENV_A)
+    _rule(stack, rule_name="dup")
+    _bare_rule(Stack(app, "T", env=ENV_A), "Bare", "dup")
+    _bare_rule(Stack(app, "U", env=ENV_B), "Bare", "dup")  # another region: fine
+    message = _synth_error(app.synth)
+    assert ("CfnSamplingRule 'T/Bare': rule_name must be unique in account 111111111111, region eu-west-1; "
+            "'S/Rule' already uses it, got 'dup'") in message
+    assert message.count("must be unique") == 1
+
+
+def test_a_name_used_three_times_is_one_error_naming_all() -> None:
+    app = App()
+    stack = Stack(app, "S")
+    for index in range(3):
+        _rule(stack, f"R{index}", rule_name="same", priority=index + 1)
+    message = _synth_error(app.synth)
+    assert ("SamplingRule 'S/R1': rule_name must be unique in environment-agnostic stacks; 'S/R0', 'S/R2' also "
+            "use it, got 'same'") in message
+    assert message.count("must be unique") == 1
+
+
+def test_app_checks_are_added_once_also_without_an_explicit_app() -> None:
+    stack = Stack()  # CDK makes the App: its Python proxy is a new object on every read of node.root
+    for index in range(26):
+        _rule(stack, f"R{index}", rule_name=f"rule-{index}", priority=index + 1)
+    root = stack.node.root
+    assert [child.node.id for child in root.node.children].count(APP_CHECKS_ID) == 1
+    message = _synth_error(lambda: Template.from_stack(stack))
+    assert "the number of sampling rules in environment-agnostic stacks must be at most 25" in message
+    assert message.count("must be at most 25") == 1
+
+
+def test_same_priority_with_a_bare_l1_first_is_warned() -> None:
+    stack = Stack(App(), "S")
+    _bare_rule(stack, "Bare", "bare", priority=70)
+    _rule(stack, rule_name="mine", priority=70)
+    Template.from_stack(stack)
+    (warning,) = _warnings(stack, "samplingRulesSamePriority")
+    assert "'bare' (S/Bare) and 'mine' (S/Rule) both have priority 70" in warning
+
+
+def test_warnings_are_added_once_however_often_the_app_is_synthesized() -> None:
+    app = App()
+    stack = Stack(app, "S")
+    _rule(stack, "A", rule_name="a", priority=50)
+    _rule(stack, "B", rule_name="b", priority=50)
+    Template.from_stack(stack)
+    Template.from_stack(stack)
+    app.synth(force=True)
+    assert len(_warnings(stack, "samplingRulesSamePriority")) == 1
+
+
+def test_validation_has_no_side_effects() -> None:
+    # Validating (what every synth does) must not add warnings: the aspect adds them, once.
+    app = App()
+    stack = Stack(app, "S")
+    _rule(stack, "A", rule_name="a", priority=50)
+    _rule(stack, "B", rule_name="b", priority=50)
+    for node in app.node.find_all():
+        assert node.node.validate() == []
+    assert [m for node in app.node.find_all() for m in node.node.metadata if m.type == "aws:cdk:warning"] == []
+    Template.from_stack(stack)
+    assert len(_warnings(stack, "samplingRulesSamePriority")) == 1
+
+
+def test_rule_named_after_a_lambda_function_is_warned() -> None:
+    app = App()
+    stack = Stack(app, "S", env=ENV_A)
+    _rule(stack, "Worker", rule_name="worker", service_name="orders-worker")  # service type "*"
+    _rule(stack, "Typed", rule_name="typed", priority=200, service_name="orders-worker",
+          service_type="AWS::EC2::Instance")
+    _rule(stack, "Other", rule_name="other", priority=300, service_name="orders-api/prod")
+    _rule(Stack(app, "Elsewhere", env=ENV_B), "Worker", rule_name="worker", service_name="orders-worker")
+    # Defined after the rules: the check runs at synth.
+    lambda_.Function(stack, "Fn", function_name="orders-worker", runtime=lambda_.Runtime.PYTHON_3_13,
+                     handler="index.handler", code=lambda_.Code.from_inline("def handler(e, c): pass"))
+    Template.from_stack(stack)
+    Template.from_stack(stack)
+    (warning,) = _warnings(stack, "samplingRuleIgnoredByLambda")
+    assert "Sampling rule 'worker' has service name 'orders-worker', the name of the Lambda function 'S/Fn'" in warning
+    assert "Lambda ignores sampling rules" in warning
+    elsewhere = app.node.find_child("Elsewhere")
+    assert isinstance(elsewhere, Stack)
+    assert _warnings(elsewhere, "samplingRuleIgnoredByLambda") == []  # no such function in us-east-1
 
 
 # -- wildcard helpers ----------------------------------------------------------------------------------------

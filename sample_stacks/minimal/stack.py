@@ -36,3 +36,4 @@ class MinimalStack(Stack):
         )
         CfnOutput(self, "ApiUrl", value=self.api.url)
         CfnOutput(self, "ApiId", value=self.api.rest_api_id)
+        CfnOutput(self, "StageName", value=self.api.deployment_stage.stage_name)

@@ -239,5 +239,5 @@ class OrdersStack(Stack):
         )
         self.alarms = TracingAlarms(
             self, "TracingAlarms", monitored_scope=self, alarm_name_prefix=name.lower(),
-            dashboard=True, dashboard_name=f"{name}-xray",
+            dashboard=True, dashboard_name=f"{name}-xray", alarm_topic_key_removal_policy=RemovalPolicy.DESTROY,
         )

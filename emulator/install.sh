@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs LocalStack (localstack-core) into its own Python 3.13 virtualenv, the host Lambda executor
+# plugin (emulator/localstack_host_lambda) beside it, and a second, small virtualenv that plays Lambda's
+# Python runtime for the handlers (boto3 only, as on AWS). Idempotent: a stamp records what was installed,
+# so a rerun with nothing changed returns at once.
+#
+#   EMULATOR_HOME    where the virtualenvs live (default: <repo>/.emulator)
+#   EMULATOR_PYTHON  a Python 3.13 interpreter (default: pyenv's 3.13.x, then python3.13 on PATH)
+#
+# Exit codes: 0 installed (or already), 3 no Python 3.13 found, 4 pip install failed.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+home="${EMULATOR_HOME:-$root/.emulator}"
+venv="$home/venv"
+runtime="$home/lambda-runtime"
+stamp="$home/.installed"
+
+pins=(
+  'localstack-core[runtime]==2026.3.0'
+  'cbor2<5.8'
+  'pyopenssl==24.2.1'
+  'cryptography==43.0.3'
+  'service_identity'
+)
+# What Lambda's Python runtime provides to handlers.
+runtime_pins=('boto3')
+plugin="$here/localstack_host_lambda"
+
+# The stamp records the pins and a hash of the plugin's sources, so a change to either reinstalls.
+plugin_hash="$(cd "$plugin" && find . -type f \( -name '*.py' -o -name '*.toml' \) -not -path './build/*' \
+  | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)"
+want="${pins[*]} | ${runtime_pins[*]} | plugin=$plugin_hash"
+
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$venv/bin/python" && -x "$runtime/bin/python" ]]; then
+  exit 0
+fi
+
+find_python() {
+  local c candidates=("${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13.*/bin/python3 "$(command -v python3.13 || true)")
+  [[ -n "${EMULATOR_PYTHON:-}" ]] && candidates=("$EMULATOR_PYTHON")
+  for c in "${candidates[@]}"; do
+    if [[ -n "$c" && -x "$c" ]] && "$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null; then
+      echo "$c"; return 0
+    fi
+  done
+  return 1
+}
+
+if ! py="$(find_python)"; then
+  echo "emulator/install.sh: no Python 3.13 found (localstack-core 2026.3 needs it); set EMULATOR_PYTHON" >&2
+  exit 3
+fi
+
+pip_install() {  # quiet, and without the index-location warnings this machine's pip config prints
+  "$@" 2>&1 | grep -v "^WARNING: Location 'file:" >&2 || true
+  return "${PIPESTATUS[0]}"
+}
+
+mkdir -p "$home"
+rm -f "$stamp"
+echo "emulator: installing LocalStack into $venv (first time: about a minute)" >&2
+[[ -x "$venv/bin/python" ]] || "$py" -m venv "$venv"
+[[ -x "$runtime/bin/python" ]] || "$py" -m venv "$runtime"
+pip=(-m pip install --quiet --disable-pip-version-check)
+if ! pip_install "$venv/bin/python" "${pip[@]}" "${pins[@]}" \
+   || ! pip_install "$venv/bin/python" "${pip[@]}" --no-deps --force-reinstall "$plugin" \
+   || ! pip_install "$runtime/bin/python" "${pip[@]}" "${runtime_pins[@]}"; then
+  echo "emulator/install.sh: pip install failed (is PyPI reachable?)" >&2
+  exit 4
+fi
+rm -rf "$plugin/build" "$plugin"/*.egg-info
+echo "$want" > "$stamp"
+echo "emulator: installed" >&2
