@@ -141,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     summaries = summarize_assembly(args.outdir)
     print(format_summaries(summaries))
+    report = Path(args.outdir) / "validation-report.json"
+    if report.exists():  # written when policy-validation plugins such as cdk-nag ran
+        plugins = json.loads(report.read_text()).get("pluginReports", [])
+        findings = sum(len(p.get("violations", [])) for p in plugins)
+        print(f"policy validation (cdk-nag): {findings} unacknowledged finding(s)")
     if args.require_all_traced and any(
         k.untraced for s in summaries for k in s.kinds if k.kind is not ServiceKind.HTTP_API
     ):
