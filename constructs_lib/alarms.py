@@ -378,6 +378,20 @@ def is_excluded_from_tracing(node: IConstruct) -> bool:
     return XRayTracing.is_excluded(node)
 
 
+def in_own_stage(owner: Construct, node: IConstruct, warned: set[str], effect: str, advice: str) -> bool:
+    """True when ``node`` is in ``owner``'s Stage; otherwise warn once per foreign Stage (``warned`` remembers
+    which) that its resources ``effect``, since CDK cannot reference a resource across Stages."""
+    own, other = stage_path(owner), stage_path(node)
+    if other == own:
+        return True
+    if other not in warned:
+        warned.add(other)
+        warn(owner, "crossStageResource",
+             f"The resources in Stage '{other}' (first: {node.node.path}) {effect}, which is in Stage "
+             f"'{own or '(the app)'}': CDK cannot reference a resource across Stages. {advice}")
+    return False
+
+
 def stage_path(construct: IConstruct) -> str:
     """The path of the ``Stage`` (or ``App``) ``construct`` belongs to; resources can be referenced only within one."""
     stage = Stage.of(construct)
@@ -515,7 +529,6 @@ class TracingAlarms(Construct):
         self._records: list[CreatedAlarm] = []
         self._done: set[tuple[str, AlarmType]] = set()
         self._seen: set[str] = set()
-        self._stage_path = stage_path(self)
         self._foreign_stages: set[str] = set()
         #: Metrics Insights alarms: per (alarm type, timeout for LAMBDA_DURATION else None), the alarms in order.
         self._fleets: dict[tuple[AlarmType, float | None], list[_Chunk]] = {}
@@ -631,16 +644,9 @@ class TracingAlarms(Construct):
         handler(self, node)
 
     def _same_stage(self, node: CfnResource) -> bool:
-        other = stage_path(node)
-        if other == self._stage_path:
-            return True
-        if other not in self._foreign_stages:
-            self._foreign_stages.add(other)
-            warn(self, "crossStageResource",
-                 f"The resources in Stage '{other}' (first: {node.node.path}) get no alarms from this TracingAlarms, "
-                 f"which is in Stage '{self._stage_path or '(the app)'}': CDK cannot reference a resource across "
-                 "Stages. Create a TracingAlarms inside that Stage (or give it a monitored_scope within one Stage).")
-        return False
+        return in_own_stage(self, node, self._foreign_stages,
+                            "get no alarms from this TracingAlarms",
+                            "Create a TracingAlarms inside that Stage (or give it a monitored_scope within one Stage).")
 
     def _lambda(self, fn: CfnResource) -> None:
         if not self.include_cdk_internal_functions and is_cdk_internal_function(fn):

@@ -22,16 +22,16 @@ from constructs import Construct, IConstruct
 
 from . import _metrics as m
 from ._lazy import lazy_string
-from ._validation import check_length, check_number, check_pattern, fail, warn
+from ._validation import check_length, check_number, check_pattern, fail
 from .alarms import (
     INSIGHTS_METRICS,
     TRACE_GROUP_TYPE,
     AlarmMode,
     AlarmType,
     classify_filter_expression,
+    in_own_stage,
     is_cdk_internal_function,
     is_excluded_from_tracing,
-    stage_path,
 )
 from .discovery import cfn_property, kind_of
 
@@ -190,7 +190,6 @@ class TracingDashboard(Construct):
     def _resources(self) -> dict[str, list[CfnResource]]:
         found: dict[str, list[CfnResource]] = {}
         skip = self.tracing_alarms.node.path + "/" if self.tracing_alarms is not None else None
-        own_stage = stage_path(self)
         for node in self.monitored_scope.node.find_all():
             if not isinstance(node, CfnResource) or (skip and node.node.path.startswith(skip)):
                 continue
@@ -207,14 +206,8 @@ class TracingDashboard(Construct):
                 continue
             if not self.include_excluded and is_excluded_from_tracing(node):
                 continue
-            other = stage_path(node)
-            if other != own_stage:
-                if other not in self._foreign_stages:
-                    self._foreign_stages.add(other)
-                    warn(self, "crossStageResource",
-                         f"The resources in Stage '{other}' (first: {node.node.path}) are not on this dashboard, "
-                         f"which is in Stage '{own_stage or '(the app)'}': CDK cannot reference a resource across "
-                         "Stages. Create a TracingDashboard inside that Stage.")
+            if not in_own_stage(self, node, self._foreign_stages, "are not on this dashboard",
+                                "Create a TracingDashboard inside that Stage."):
                 continue
             found.setdefault(cfn_type, []).append(node)
         return found
