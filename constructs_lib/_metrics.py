@@ -436,7 +436,7 @@ def _quote_identifier(name: str) -> str:
 
 
 def _quote_label(value: str) -> str:
-    return value if Token.is_unresolved(value) else value.replace("'", "\\'")
+    return value if Token.is_unresolved(value) else value.replace("\\", "\\\\").replace("'", "\\'")
 
 
 # -- console links ---------------------------------------------------------------------------------------------

@@ -305,17 +305,19 @@ def default_spec(alarm_type: AlarmType, mode: AlarmMode = AlarmMode.PER_RESOURCE
 def classify_filter_expression(expression: str) -> TraceGroupKind | None:
     """The kind of an X-Ray group from its filter expression: ``fault`` → FAULT, ``error`` → ERROR, a
     ``responsetime``/``duration`` greater-than comparison → SLOW (first match in that order), else None.
-    Quoted strings are ignored, and negated keywords (``!fault``, ``fault = false``) do not count.
+    Quoted strings are ignored; negated keywords (``!fault``, ``fault = false``) and everything inside a negated
+    group (``!(fault OR error)``) do not count, nor do look-alikes such as ``annotation.fault`` or
+    ``rootcause.fault.service``.
 
     Example::
 
         classify_filter_expression('service("api") { fault = true }')   # TraceGroupKind.FAULT
         classify_filter_expression("responsetime > 2")                   # TraceGroupKind.SLOW
     """
-    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expression).lower()
+    text = _without_negated_groups(re.sub(r'"(?:[^"\\]|\\.)*"', '""', expression).lower())
 
     def positive(keyword: str) -> bool:
-        for match in re.finditer(rf"(!\s*)?\b{keyword}\b(\s*(=|!=)\s*(true|false))?", text):
+        for match in re.finditer(rf"(!\s*)?(?<![.\w]){keyword}(?![.\w])(\s*(=|!=)\s*(true|false))?", text):
             negated = bool(match.group(1))
             if match.group(3):
                 negated ^= (match.group(3) == "!=") ^ (match.group(4) == "false")
@@ -327,9 +329,23 @@ def classify_filter_expression(expression: str) -> TraceGroupKind | None:
         return TraceGroupKind.FAULT
     if positive("error"):
         return TraceGroupKind.ERROR
-    if re.search(r"\b(responsetime|duration)\s*(>|>=)\s*\d", text):
+    if re.search(r"(?<![.\w])(responsetime|duration)\s*(>|>=)\s*\d", text):
         return TraceGroupKind.SLOW
     return None
+
+
+def _without_negated_groups(text: str) -> str:
+    """``text`` with the inside of every ``!( ... )`` removed (quoted strings already blanked)."""
+    out, index = [], 0
+    while (match := re.compile(r"!\s*\(").search(text, index)) is not None:
+        out.append(text[index:match.start()])
+        depth, position = 1, match.end()
+        while position < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[position], 0)
+            position += 1
+        index = position
+    out.append(text[index:])
+    return "".join(out)
 
 
 def _literal_text(value: Any) -> str | None:
@@ -894,8 +910,12 @@ class TracingAlarms(Construct):
 
     # -- building blocks ------------------------------------------------------------------------------------
     def _make_alarm(self, label: str, spec: AlarmSpec, plan: _Plan, where: str, name_length: int) -> cw.Alarm:
-        name = _alarm_name(self.alarm_name_prefix, label)
         construct_id = re.sub(r"[^A-Za-z0-9.-]", "-", label)
+        if self.node.try_find_child(construct_id) is not None:
+            # Two paths that read alike once made a name part ("a_b" / "a-b", "S/Q-x" / "S/Q/x"): keep both apart.
+            label = f"{label}-{hashlib.sha256(where.encode()).hexdigest()[:8]}"
+            construct_id = re.sub(r"[^A-Za-z0-9.-]", "-", label)
+        name = _alarm_name(self.alarm_name_prefix, label)
         region = self._stack.region
         if len(where) > 200:
             where = where[:97] + "..." + where[-100:]

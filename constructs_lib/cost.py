@@ -27,7 +27,7 @@ Example::
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +76,8 @@ class TrafficProfile:
     """Requests per second reaching one route or service, as the root service sees them.
 
     ``None`` means "unknown": it matches only rules whose field is ``*``. A ``service_type`` starting with
-    ``AWS::Lambda`` marks a Lambda function as the root (it ignores sampling rules).
+    ``AWS::Lambda`` marks a Lambda function as the root (it ignores sampling rules). ``attributes`` are the
+    request headers the route carries; a rule that sets ``attributes`` matches only routes that carry them.
 
     Example::
 
@@ -90,6 +91,7 @@ class TrafficProfile:
     service_type: str | None = "AWS::ApiGateway::Stage"
     host: str | None = None
     resource_arn: str | None = None
+    attributes: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
         owner = f"TrafficProfile {self.service_name!r}"
@@ -221,7 +223,7 @@ def estimate_tracing_cost(
     ordered = [*sorted(specs, key=lambda s: (s.priority, s.rule_name)), DEFAULT_RULE]
 
     seconds = SECONDS_PER_DAY * days
-    matched: dict[str, list[TrafficProfile]] = {}
+    matched: dict[int, list[TrafficProfile]] = {}  # by position in ``ordered``: names need not be unique here
     by_name = {s.rule_name: s for s in ordered}
     lambda_routes: list[TrafficProfile] = []
     for route in traffic:
@@ -230,15 +232,16 @@ def estimate_tracing_cost(
         if route.service_type is not None and route.service_type.lower().startswith("aws::lambda"):
             lambda_routes.append(route)
             continue
-        rule = next(s for s in ordered if s.builtin or s.matches(
+        index = next(i for i, s in enumerate(ordered) if s.builtin or s.matches(
             service_name=route.service_name, service_type=route.service_type, host=route.host,
-            http_method=route.http_method, url_path=route.url_path, resource_arn=route.resource_arn))
-        matched.setdefault(rule.rule_name, []).append(route)
+            http_method=route.http_method, url_path=route.url_path, resource_arn=route.resource_arn,
+            attributes=route.attributes))
+        matched.setdefault(index, []).append(route)
 
     rule_rows: list[RuleEstimate] = []
     route_rows: list[RouteEstimate] = []
-    for spec in ordered:
-        routes = matched.get(spec.rule_name)
+    for index, spec in enumerate(ordered):
+        routes = matched.get(index)
         if not routes:
             continue
         rps = sum(r.rps for r in routes)

@@ -21,6 +21,7 @@ Python binds ``&`` and ``|`` tighter than comparisons: wrap comparisons in paren
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 from dataclasses import dataclass
@@ -97,7 +98,8 @@ def _number(owner: str, value: Any) -> str:
         raise FilterExpressionError(f"TraceFilter: {owner} compares with a finite number, got {value!r}")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
+    # Never exponent notation (repr(1e-05) is '1e-05'), which filter expressions do not accept.
+    return format(decimal.Decimal(repr(value)), "f") if isinstance(value, float) else str(value)
 
 
 @dataclass(frozen=True)
@@ -702,10 +704,12 @@ def _block(head: str, keyword: str, inner: TraceFilter | None) -> TraceFilter:
 
 
 def _join(word: str, prec: int, left: TraceFilter, right: TraceFilter) -> TraceFilter:
-    # AND and OR are associative: a side of the same operator needs no parentheses, a looser one does.
-    return TraceFilter(
-        f"{left._wrapped(prec)} {word} {right._wrapped(prec)}", prec, left._keywords | right._keywords
-    )
+    # AND and OR are associative: a side of the same operator needs no parentheses. The X-Ray guide does not
+    # document how AND and OR bind against each other, so a side of the other one is always parenthesized.
+    def side(f: TraceFilter) -> str:
+        return f"({f._text})" if f._prec in (_AND, _OR) and f._prec != prec else f._wrapped(prec)
+
+    return TraceFilter(f"{side(left)} {word} {side(right)}", prec, left._keywords | right._keywords)
 
 
 def _fold(word: str, filters: tuple[TraceFilter, ...]) -> TraceFilter:

@@ -192,8 +192,10 @@ class SamplingRuleSpec:
         http_method: str | None,
         url_path: str | None,
         resource_arn: str | None = None,
+        attributes: Mapping[str, str] | None = None,
     ) -> bool:
         """True when a request with these values matches the rule (``None``: unknown, matches only ``*``).
+        A rule with ``attributes`` matches only a request that carries each of them (wildcards allowed).
 
         Example::
 
@@ -201,6 +203,11 @@ class SamplingRuleSpec:
                          http_method="POST", url_path="/orders")
         """
         values = (service_name, service_type, host, http_method, url_path, resource_arn)
+        if isinstance(self.attributes, Mapping) and self.attributes:
+            given = attributes or {}
+            if not all(key in given and wildcard_match(str(pattern), given[key])
+                       for key, pattern in self.attributes.items()):
+                return False
         return all(
             p == "*" or (v is not None and wildcard_match(p, v))
             for p, v in zip(self.patterns, values, strict=True)

@@ -632,6 +632,11 @@ def test_resource_override_matches_subtrees_and_globs() -> None:
     ('service("fault-api") AND annotation.ColdStart = true', None),
     ("fault = false", None),
     ("responsetime < 1", None),
+    ("annotation.fault = true", None),  # an annotation, not the keyword
+    ('rootcause.fault.service { name = "db" }', None),
+    ("!(fault OR error)", None),  # a group of healthy traces
+    ("!(responsetime > 2)", None),
+    ("ok AND !(fault) AND responsetime >= 3", TraceGroupKind.SLOW),
 ])
 def test_filter_expression_classification(expression: str, kind: TraceGroupKind | None) -> None:
     assert classify_filter_expression(expression) is kind
@@ -796,3 +801,13 @@ def test_alarms_and_dashboard_share_one_insights_table_and_the_warning_helper() 
     assert "InsightsFunction" not in dashboard_source and "InsightsQuery(" not in dashboard_source
     graphs = {g.alarm_type for g in dashboard_module._GRAPHS}
     assert graphs <= set(INSIGHTS_METRICS)
+
+
+def test_paths_that_read_alike_get_distinct_alarms() -> None:
+    stack = Stack(App(), "S")
+    sqs.Queue(stack, "Orders-Q", enforce_ssl=True)
+    sqs.Queue(Construct(stack, "Orders"), "Q", enforce_ssl=True)  # S/Orders/Q reads like S/Orders-Q
+    alarms = TracingAlarms(stack, "Alarms", monitored_scope=stack, alarm_name_prefix="t", service_health_alarm=False)
+    names = [r["Properties"]["AlarmName"] for r in Template.from_stack(stack).find_resources(
+        "AWS::CloudWatch::Alarm").values()]
+    assert len(names) == len(set(names)) == len(alarms.alarms) == 2

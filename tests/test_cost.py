@@ -205,3 +205,21 @@ def test_metadata_is_added_once_however_often_the_app_is_synthesized() -> None:
     entries = [e for e in metadata["/Orders/Cost"] if e["type"] == "@constructs-lib/xray:tracingCost"]
     assert len(entries) == 1
     assert entries[0]["data"]["totalUsd"] == 12.46
+
+
+def test_a_rule_gated_on_a_header_matches_only_routes_that_send_it() -> None:
+    debug = SamplingRuleSpec(rule_name="debug", priority=1, fixed_rate=1.0, reservoir_size=0,
+                             attributes={"x-debug": "1"})
+    plain = TrafficProfile(service_name="api/prod", rps=100)
+    flagged = TrafficProfile(service_name="api/prod", rps=2, attributes={"x-debug": "1"})
+    estimate = estimate_tracing_cost([debug], [plain, flagged])
+    by_route = {r.route.rps: r.rule_name for r in estimate.routes}
+    # 100 rps fall to the Default rule (1/s + 5 %), only the 2 flagged rps to "debug" (100 %)
+    assert by_route == {100: "Default", 2: "debug"}
+
+
+def test_rules_sharing_a_name_are_charged_once_each() -> None:
+    first = SamplingRuleSpec(rule_name="same", priority=1, fixed_rate=1.0, reservoir_size=0, url_path="/a")
+    second = SamplingRuleSpec(rule_name="same", priority=2, fixed_rate=1.0, reservoir_size=0, url_path="/b")
+    estimate = estimate_tracing_cost([first, second], [TrafficProfile(service_name="s", rps=10, url_path="/a")])
+    assert sum(r.recorded_per_second for r in estimate.rules) == 10

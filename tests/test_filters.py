@@ -147,10 +147,10 @@ def test_root_cause_blocks() -> None:
         F.root_cause(RootCauseKind.RESPONSE_TIME, RootCauseEntity.EXCEPTION, F.name() == "x")
 
 
-def test_parentheses_only_where_precedence_needs_them() -> None:
+def test_parentheses_where_precedence_needs_them_and_always_between_and_and_or() -> None:
     a, b, c = F.fault(), F.error(), F.throttle()
     assert str((a | b) & c) == "(fault OR error) AND throttle"
-    assert str(a | (b & c)) == "fault OR error AND throttle"
+    assert str(a | (b & c)) == "fault OR (error AND throttle)"  # AND/OR binding is not documented: be explicit
     assert str((a & b) & c) == "fault AND error AND throttle"
     assert str(a & (b & c)) == "fault AND error AND throttle"
     assert str((a | b) | c) == "fault OR error OR throttle"
@@ -159,7 +159,8 @@ def test_parentheses_only_where_precedence_needs_them() -> None:
     assert str(~a & b) == "!fault AND error"
     assert str(F.service("s", a | b) & c) == 'service("s") { fault OR error } AND throttle'
     assert str(F.all_of(a, b | c)) == "fault AND (error OR throttle)"
-    assert str(F.any_of(a, b & c)) == "fault OR error AND throttle"
+    assert str(F.any_of(a, b & c)) == "fault OR (error AND throttle)"
+    assert str(F.response_time() > 0.00001) == "responsetime > 0.00001"  # never exponent notation
 
 
 def test_parsed_parentheses_are_kept_where_needed() -> None:
@@ -263,7 +264,8 @@ def test_parse_errors_say_what_and_where(text: str, message: str) -> None:
 
 
 def test_parse_accepts_case_insensitive_operators_and_bracket_annotations() -> None:
-    assert str(F.parse('http.url contains "/v2/" and fault or error')) == 'http.url CONTAINS "/v2/" AND fault OR error'
+    parsed = F.parse('http.url contains "/v2/" and fault or error')
+    assert str(parsed) == '(http.url CONTAINS "/v2/" AND fault) OR error'
     assert str(F.parse("annotation[ColdStart] = TRUE")) == "annotation.ColdStart = true"
     assert str(F.parse("annotation.ColdStart")) == "annotation.ColdStart"
     assert str(F.parse("annotation.tries >= 3")) == "annotation.tries >= 3"
