@@ -6,6 +6,7 @@ Every check names the field, the value it got and what is allowed, and skips val
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection
 from typing import Any
@@ -23,7 +24,9 @@ class XRayValidationError(ValueError):
 
 def is_token(value: Any) -> bool:
     """True when ``value`` is (or contains) an unresolved CDK token."""
-    return value is not None and Token.is_unresolved(value)
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return False  # NaN and infinities are not JSON: never send them to jsii
+    return Token.is_unresolved(value)
 
 
 def warn(node: IConstruct, code: str, message: str) -> None:
@@ -51,6 +54,8 @@ def check_number(
     kind = "an integer" if integer else "a number"
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
         raise fail(owner, field, value, kind + _range_text(minimum, maximum))
+    if not math.isfinite(value):
+        raise fail(owner, field, value, "a finite number" + _range_text(minimum, maximum))
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise fail(owner, field, value, kind + _range_text(minimum, maximum))
 

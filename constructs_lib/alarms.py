@@ -619,12 +619,16 @@ class TracingAlarms(Construct):
             for override in self._overrides:
                 if override.matches(resource_path, alarm_type):
                     spec = override.override.apply(spec)
-        if alarm_type is AlarmType.LAMBDA_DURATION:
-            check_number(f"TracingAlarms {alarm_type.name}", "threshold", spec.threshold, minimum=0, maximum=1)
+        owner = f"TracingAlarms '{self.node.path}' {alarm_type.name}" + (
+            f" for '{resource_path}'" if resource_path else "")
+        if alarm_type in _THRESHOLD_UNITS:
+            maximum, unit = _THRESHOLD_UNITS[alarm_type]
+            if not Token.is_unresolved(spec.threshold) and not 0 <= spec.threshold <= maximum:
+                raise fail(owner, "threshold", spec.threshold, unit)
         if self.mode is AlarmMode.METRICS_INSIGHTS and not spec.period.is_unresolved():
             window = spec.period.to_seconds() * spec.evaluation_periods
             if window > 3 * 3600:
-                raise fail(f"TracingAlarms {alarm_type.name}", "period x evaluation_periods", f"{window} s",
+                raise fail(owner, "period x evaluation_periods", f"{window} s",
                            "at most 3 hours (10,800 s): Metrics Insights alarms see only 3 hours of data")
         return spec
 
@@ -1191,6 +1195,14 @@ _MAX_NAME_LENGTH = {
     "AWS::SNS::Topic": 256,
     "AWS::StepFunctions::StateMachine": 256,
     TRACE_GROUP_TYPE: 32,
+}
+
+
+#: Thresholds that are shares or percentages, and what a user must give (checked, since a wrong unit never fires).
+_THRESHOLD_UNITS = {
+    AlarmType.LAMBDA_DURATION: (1, "a share of each function's timeout, from 0 to 1 (0.8 = 80 %)"),
+    AlarmType.REST_CLIENT_ERROR_RATE: (1, "a share of requests, from 0 to 1 (0.05 = 5 %)"),
+    AlarmType.LAMBDA_ERROR_RATE: (100, "a percentage of invocations, from 0 to 100 (1 = 1 %)"),
 }
 
 

@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jsii
-from aws_cdk import CfnOutput, IStableAnyProducer, IStableStringProducer, Lazy
+from aws_cdk import CfnOutput, CfnResource, IStableAnyProducer, IStableStringProducer, Lazy
 from constructs import Construct, IValidation
 
 from ._validation import XRayValidationError, check_length, check_number, fail
-from .discovery import env_key
+from .discovery import cfn_property, env_key
 from .sampling import DEFAULT_RULE, SamplingRule, SamplingRuleSpec
 
 __all__ = [
@@ -287,10 +287,13 @@ class TracingCostEstimate(Construct):
 
     Example::
 
-        TracingCostEstimate(self, "TracingCost", monthly_budget_usd=50, traffic=[
+        TracingCostEstimate(self, "TracingCost", monthly_budget_usd=100, traffic=[
             TrafficProfile(service_name="orders-api/prod", rps=20, http_method="POST", url_path="/orders"),
             TrafficProfile(service_name="orders-api/prod", rps=80, http_method="GET", url_path="/orders/42"),
         ])
+
+    ``insights`` (default: whether a trace group of this account/region has X-Ray Insights on) adds Insights
+    for every recorded trace, an upper bound.
     """
 
     def __init__(
@@ -302,7 +305,7 @@ class TracingCostEstimate(Construct):
         monthly_budget_usd: float | None = None,
         days: float = 30,
         traces_retrieved_per_month: float = 0,
-        insights: bool = False,
+        insights: bool | None = None,
         pricing: XRayPricing | None = None,
     ) -> None:
         super().__init__(scope, id)
@@ -317,7 +320,7 @@ class TracingCostEstimate(Construct):
         self._insights = insights
         self._pricing = pricing
         estimate_tracing_cost([], self.traffic, days=days, traces_retrieved_per_month=traces_retrieved_per_month,
-                              insights=insights, pricing=pricing)  # validate the options now
+                              insights=bool(insights), pricing=pricing)  # validate the options now
         self.output = CfnOutput(
             self, "Output", description="X-Ray tracing cost estimate (constructs-lib)",
             value=Lazy.string(_Summary(self)),
@@ -341,9 +344,19 @@ class TracingCostEstimate(Construct):
             self.rules(), self.traffic,
             days=self._days,
             traces_retrieved_per_month=self._traces_retrieved,
-            insights=self._insights,
+            insights=self._insights if self._insights is not None else self._app_uses_insights(),
             pricing=self._pricing,
         )
+
+    def _app_uses_insights(self) -> bool:
+        env = env_key(self)
+        for node in self.node.root.node.find_all():
+            if (isinstance(node, CfnResource) and node.cfn_resource_type == "AWS::XRay::Group"
+                    and env_key(node) == env):
+                config = cfn_property(node, "InsightsConfiguration")
+                if isinstance(config, dict) and config.get("InsightsEnabled") is True:
+                    return True
+        return False
 
 
 @jsii.implements(IStableStringProducer)

@@ -155,6 +155,10 @@ def wait_for_no_leftovers(port: int, timeout: float = 30.0) -> dict[str, list[st
         time.sleep(1)
 
 
+def _destroy_command(port: int) -> str:
+    return "scripts/destroy-local" if port == 4566 else f"EMULATOR_PORT={port} scripts/destroy-local"
+
+
 def up(port: int) -> int:
     """scripts/deploy-local: install and start the emulator, bootstrap, deploy, smoke test; leave it running."""
     from emulator import smoke
@@ -180,7 +184,7 @@ def up(port: int) -> int:
         smoke.run(deployment)
     except smoke.SmokeFailure as failure:
         print(f"deploy-local: smoke test FAILED: {failure}\n"
-              f"The app stays deployed for a look; scripts/destroy-local tears it down.", file=sys.stderr)
+              f"The app stays deployed for a look; {_destroy_command(port)} tears it down.", file=sys.stderr)
         return 1
     timings["smoke test"] = time.monotonic() - t
     print("deploy-local: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
@@ -195,7 +199,7 @@ def up(port: int) -> int:
     print(f"  boto3 / AWS CLI: eval \"$(python emulator/control.py env --port {port})\"")
     print(f"  stack outputs: {outputs_file(port)}")
     print(f"  Lambda logs:   {control.state_dir(port) / 'lambda-logs'}/")
-    print("  tear down:     scripts/destroy-local")
+    print(f"  tear down:     {_destroy_command(port)}")
     return 0
 
 

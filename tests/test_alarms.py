@@ -459,7 +459,24 @@ def test_insights_duration_threshold_is_a_share_of_the_timeout() -> None:
     cfn_fn(stack, "Fn")
     alarms = TracingAlarms(stack, "A", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS,
                            defaults={AlarmType.LAMBDA_DURATION: AlarmOverride(threshold=2500)})
-    with pytest.raises(XRayValidationError, match="threshold must be a number from 0 to 1, got 2500"):
+    with pytest.raises(XRayValidationError, match=r"TracingAlarms 'S/A' LAMBDA_DURATION: threshold must be a share "
+                                                  r"of each function's timeout, from 0 to 1 \(0.8 = 80 %\), got 2500"):
+        alarms.discover()
+
+
+@pytest.mark.parametrize(("alarm_type", "threshold", "unit"), [
+    (AlarmType.REST_CLIENT_ERROR_RATE, 5, r"a share of requests, from 0 to 1 \(0.05 = 5 %\)"),
+    (AlarmType.LAMBDA_ERROR_RATE, 150, r"a percentage of invocations, from 0 to 100 \(1 = 1 %\)"),
+])
+def test_rate_thresholds_in_the_wrong_unit_are_rejected(alarm_type: AlarmType, threshold: float, unit: str) -> None:
+    stack = Stack(App(), "S")
+    cfn_fn(stack, "Fn")
+    api = apigateway.RestApi(stack, "Api")
+    api.root.add_method("GET", apigateway.MockIntegration())
+    alarms = TracingAlarms(stack, "A", monitored_scope=stack,
+                           defaults={alarm_type: AlarmOverride(threshold=threshold)})
+    with pytest.raises(XRayValidationError, match=f"{alarm_type.name} for .*: threshold must be {unit}, "
+                                                  f"got {threshold}"):
         alarms.discover()
 
 

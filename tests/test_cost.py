@@ -17,6 +17,7 @@ from constructs_lib.cost import (
     estimate_tracing_cost,
     recorded_per_second,
 )
+from constructs_lib.groups import TraceGroup
 from constructs_lib.sampling import SamplingRule, SamplingRuleSpec
 
 MONTH = 2_592_000  # 30 x 86,400 seconds
@@ -223,3 +224,19 @@ def test_rules_sharing_a_name_are_charged_once_each() -> None:
     second = SamplingRuleSpec(rule_name="same", priority=2, fixed_rate=1.0, reservoir_size=0, url_path="/b")
     estimate = estimate_tracing_cost([first, second], [TrafficProfile(service_name="s", rps=10, url_path="/a")])
     assert sum(r.recorded_per_second for r in estimate.rules) == 10
+
+
+@pytest.mark.parametrize(("insights", "region", "expected_usd"), [
+    (None, "eu-west-1", 15.05),   # a group with Insights in the same account/region: 2,592,000 x $1/M added
+    (None, "us-east-1", 12.46),   # ...in another region: not this estimate's concern
+    (False, "eu-west-1", 12.46),  # said explicitly: left out
+])
+def test_insights_follow_the_apps_groups_unless_given(insights: bool | None, region: str,
+                                                       expected_usd: float) -> None:
+    app = App()
+    stack = Stack(app, "Orders", env=Environment(account="111111111111", region="eu-west-1"))
+    SamplingRule(stack, "All", rule_name="all", priority=1, fixed_rate=1.0, reservoir_size=0)
+    groups = Stack(app, "Groups", env=Environment(account="111111111111", region=region))
+    TraceGroup(groups, "Faults", group_name="faults", filter_expression="fault", insights=True)
+    cost = TracingCostEstimate(stack, "Cost", traffic=[TrafficProfile(service_name="s", rps=1)], insights=insights)
+    assert round(cost.estimate().total_usd, 2) == expected_usd

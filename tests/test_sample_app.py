@@ -93,8 +93,10 @@ def test_orders_app_cost_estimate_is_in_its_outputs(sample_app: SynthesizedApp) 
     outputs = sample_app.templates["Orders"]["Outputs"]
     (estimate,) = [o["Value"] for k, o in outputs.items() if k.startswith("TracingCost")]
     # POST /orders: 5/s, all traced; GET: 50/s at 1/s + 1 % → 5 + 1.49 = 6.49 traces/s, 16,822,080 per 30 days;
-    # (16,822,080 - 100,000 free) x $5 per million = $83.61.
-    assert estimate.startswith("~16,822,080 traces recorded per 30 days, ~$83.61")
+    # recording (16,822,080 - 100,000 free) x $5 per million = $83.61; the faults group has Insights, so the
+    # estimate adds its upper bound, 16,822,080 x $1 per million = $16.82: $100.43 in all.
+    assert estimate == ("~16,822,080 traces recorded per 30 days, ~$100.43 (recording $83.61, retrieval $0.00, "
+                        "insights $16.82)")
 
 
 def test_cdk_nag_finds_nothing_unacknowledged(sample_app: SynthesizedApp) -> None:

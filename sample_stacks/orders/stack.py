@@ -231,7 +231,7 @@ class OrdersStack(Stack):
             filter_expression=TraceFilter.annotation("ColdStart") == True,  # noqa: E712 (a filter, not a test)
         )
         TracingCostEstimate(
-            self, "TracingCost", monthly_budget_usd=100,
+            self, "TracingCost", monthly_budget_usd=120,
             traffic=[
                 TrafficProfile(service_name=f"OrdersApi/{STAGE}", rps=5, http_method="POST", url_path="/orders"),
                 TrafficProfile(service_name=f"OrdersApi/{STAGE}", rps=50, http_method="GET", url_path="/orders/42"),
