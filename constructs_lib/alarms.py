@@ -541,6 +541,7 @@ class TracingAlarms(Construct):
         self._key_removal_policy = alarm_topic_key_removal_policy
         self._defaults = dict(defaults or {})
         self._overrides = tuple(overrides)
+        self._overrides_used: set[int] = set()
         self._explicit_groups = tuple(trace_groups)
         self._records: list[CreatedAlarm] = []
         self._done: set[tuple[str, AlarmType]] = set()
@@ -616,9 +617,10 @@ class TracingAlarms(Construct):
         elif isinstance(given, AlarmOverride):
             spec = given.apply(spec)
         if resource_path is not None and self.mode is AlarmMode.PER_RESOURCE:
-            for override in self._overrides:
+            for index, override in enumerate(self._overrides):
                 if override.matches(resource_path, alarm_type):
                     spec = override.override.apply(spec)
+                    self._overrides_used.add(index)
         owner = f"TracingAlarms '{self.node.path}' {alarm_type.name}" + (
             f" for '{resource_path}'" if resource_path else "")
         if alarm_type in _THRESHOLD_UNITS:
@@ -631,6 +633,16 @@ class TracingAlarms(Construct):
                 raise fail(owner, "period x evaluation_periods", f"{window} s",
                            "at most 3 hours (10,800 s): Metrics Insights alarms see only 3 hours of data")
         return spec
+
+    def _warn_unused_overrides(self) -> None:
+        if self.mode is not AlarmMode.PER_RESOURCE:
+            return  # Metrics Insights mode already warns that per-resource overrides do not apply
+        for index, override in enumerate(self._overrides):
+            if index not in self._overrides_used:
+                target = override.target if isinstance(override.target, str) else override.target.node.path
+                warn(self, "overrideMatchedNothing",
+                     f"The ResourceOverride for '{target}' matched no alarm: check the construct path (or the "
+                     "construct) and the alarm_types it names.")
 
     # -- discovery ------------------------------------------------------------------------------------------
     def discover(self) -> None:
@@ -1237,6 +1249,7 @@ class _DiscoveryAspect:
     def visit(self, node: IConstruct) -> None:
         if node is self.owner.monitored_scope or node.node.path == self.owner.monitored_scope.node.path:
             self.owner.discover()
+            self.owner._warn_unused_overrides()
         else:
             self.owner._visit(node)
 

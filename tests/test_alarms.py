@@ -27,7 +27,7 @@ from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_xray as xray
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from cfnlint.api import ManualArgs, lint_file
 from constructs import Construct
@@ -828,3 +828,17 @@ def test_paths_that_read_alike_get_distinct_alarms() -> None:
     names = [r["Properties"]["AlarmName"] for r in Template.from_stack(stack).find_resources(
         "AWS::CloudWatch::Alarm").values()]
     assert len(names) == len(set(names)) == len(alarms.alarms) == 2
+
+
+def test_an_override_that_matches_nothing_gets_a_warning() -> None:
+    stack = Stack(App(), "S")
+    cfn_fn(stack, "Fn")
+    TracingAlarms(stack, "A", monitored_scope=stack, overrides=[
+        ResourceOverride(target="S/Nope*", override=AlarmOverride(threshold=2)),
+        ResourceOverride(target="S/Fn*", override=AlarmOverride(threshold=2),
+                         alarm_types=(AlarmType.LAMBDA_THROTTLES,)),
+    ])
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("overrideMatchedNothing"))
+    assert [m.entry.data for m in found] == [
+        "The ResourceOverride for 'S/Nope*' matched no alarm: check the construct path (or the construct) and the "
+        "alarm_types it names. [ack: @constructs-lib/xray:overrideMatchedNothing]"]
