@@ -167,3 +167,31 @@ def test_unsampled_invocations_send_nothing(handlers: tuple[ModuleType, ModuleTy
     assert annotations.annotate("x", ColdStart=True) is False
     with pytest.raises(ValueError, match="annotation 'bad-key'"):
         annotations.subsegment("x", {"bad-key": 1})
+
+
+TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+
+
+def test_the_trace_goes_on_through_eventbridge(handlers: tuple[ModuleType, ModuleType, Fakes],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    api, worker, fakes = handlers
+    post(api, ORDER)
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
+    monkeypatch.setenv("AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1:9")  # the annotation goes nowhere
+    worker.handler({"Records": [{"messageId": "m", "body": fakes.published[0]["Message"]}]}, None)
+    assert [e.get("TraceHeader") for e in fakes.events] == [TRACE]
+
+
+def test_aws_calls_carry_the_trace_header(handlers: tuple[ModuleType, ModuleType, Fakes],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+    from botocore.awsrequest import AWSRequest
+
+    context = importlib.import_module("xray_annotations")
+    client = context.propagate_trace_context(boto3.client("sns", region_name="eu-west-1"))
+    request = AWSRequest(method="POST", url="https://sns.eu-west-1.amazonaws.com/")
+    client.meta.events.emit("before-sign.sns.Publish", request=request)
+    assert "X-Amzn-Trace-Id" not in request.headers  # outside a traced invocation: nothing to send
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
+    client.meta.events.emit("before-sign.sns.Publish", request=request)
+    assert request.headers["X-Amzn-Trace-Id"] == TRACE

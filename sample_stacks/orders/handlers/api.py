@@ -15,10 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 import boto3
-from xray_annotations import annotate
+from xray_annotations import annotate, propagate_trace_context
 
 _dynamodb = boto3.resource("dynamodb")
-_sns = boto3.client("sns")
+_sns = propagate_trace_context(boto3.client("sns"))  # SNS continues this trace, and SQS carries it on
+propagate_trace_context(_dynamodb.meta.client)
 _COLD_START = True
 
 MAX_ITEMS = 50

@@ -13,10 +13,11 @@ import time
 from typing import Any
 
 import boto3
-from xray_annotations import annotate
+from xray_annotations import annotate, propagate_trace_context, trace_header
 
 _dynamodb = boto3.resource("dynamodb")
-_events = boto3.client("events")
+_events = propagate_trace_context(boto3.client("events"))
+propagate_trace_context(_dynamodb.meta.client)
 _COLD_START = True
 
 
@@ -30,16 +31,16 @@ def process(order: dict[str, Any]) -> None:
         ExpressionAttributeNames={"#status": "status"},
         ExpressionAttributeValues={":processed": "PROCESSED", ":now": int(time.time()), ":units": units},
     )
-    response = _events.put_events(
-        Entries=[
-            {
-                "EventBusName": os.environ["EVENT_BUS_NAME"],
-                "Source": "orders.worker",
-                "DetailType": "OrderProcessed",
-                "Detail": json.dumps({"order_id": order_id, "customer_id": order["customer_id"], "units": units}),
-            }
-        ]
-    )
+    entry = {
+        "EventBusName": os.environ["EVENT_BUS_NAME"],
+        "Source": "orders.worker",
+        "DetailType": "OrderProcessed",
+        "Detail": json.dumps({"order_id": order_id, "customer_id": order["customer_id"], "units": units}),
+    }
+    header = trace_header()
+    if header:  # the trace goes on through the rule to the state machine
+        entry["TraceHeader"] = header
+    response = _events.put_events(Entries=[entry])
     if response.get("FailedEntryCount"):
         raise RuntimeError(f"EventBridge rejected the OrderProcessed event: {response['Entries']}")
 

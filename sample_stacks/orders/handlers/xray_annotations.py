@@ -1,9 +1,15 @@
-"""Annotate the current X-Ray trace from a Lambda handler, with the standard library only.
+"""X-Ray from a Lambda handler without the X-Ray SDK: annotations, and trace context for the AWS calls it makes.
 
 The X-Ray SDK for Python is in maintenance (end of support 2027-02-25), and this sample keeps its handlers free
-of dependencies, so it speaks the X-Ray daemon protocol directly: one UDP datagram per subsegment, to the
-daemon address Lambda sets, under the segment Lambda created for the invocation (``_X_AMZN_TRACE_ID``).
-Annotations are indexed: the orders app's ``cold-starts`` trace group filters on ``annotation.ColdStart``.
+of dependencies (boto3 is in the Lambda runtime), so:
+
+- ``annotate`` speaks the X-Ray daemon protocol directly: one UDP datagram per subsegment, to the daemon address
+  Lambda sets, under the segment Lambda created for the invocation (``_X_AMZN_TRACE_ID``). Annotations are
+  indexed: the orders app's ``cold-starts`` trace group filters on ``annotation.ColdStart``.
+- ``propagate_trace_context`` sends the invocation's trace header with every call a boto3 client makes, as the SDK
+  does, so SNS (Active tracing) continues the trace instead of starting one of its own, and from there SQS
+  carries it (``AWSTraceHeader``) to the worker. EventBridge takes it per event: ``trace_header()`` goes in
+  ``PutEvents``' ``TraceHeader``, which carries the trace on to the rule's target (Step Functions).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import re
 import secrets
 import socket
 import time
+from typing import Any
 
 _KEY = re.compile(r"^[A-Za-z0-9_]{1,500}$")
 
@@ -22,6 +29,23 @@ def trace_context() -> dict[str, str]:
     """The fields of the invocation's trace header: ``Root``, ``Parent``, ``Sampled``."""
     header = os.environ.get("_X_AMZN_TRACE_ID", "")
     return dict(part.split("=", 1) for part in header.split(";") if "=" in part)
+
+
+def trace_header() -> str | None:
+    """The invocation's trace header (``Root=...;Parent=...;Sampled=...``), or None outside a traced invocation."""
+    return os.environ.get("_X_AMZN_TRACE_ID") or None
+
+
+def propagate_trace_context(client: Any) -> Any:
+    """Make ``client`` (a boto3 client) send ``X-Amzn-Trace-Id`` with every request; returns the client."""
+
+    def add_header(request: Any, **_: Any) -> None:
+        header = trace_header()
+        if header:
+            request.headers["X-Amzn-Trace-Id"] = header
+
+    client.meta.events.register("before-sign", add_header)
+    return client
 
 
 def subsegment(name: str, annotations: dict[str, str | int | float | bool]) -> dict[str, object] | None:
