@@ -22,10 +22,10 @@ pins=(
   'cbor2<5.8'
   'pyopenssl==24.2.1'
   'cryptography==43.0.3'
-  'service_identity'
+  'service_identity==24.2.0'
 )
 # What Lambda's Python runtime provides to handlers.
-runtime_pins=('boto3')
+runtime_pins=('boto3==1.44.8')
 plugin="$here/localstack_host_lambda"
 
 # The stamp records the pins and a hash of the plugin's sources, so a change to either reinstalls.
@@ -54,8 +54,10 @@ if ! py="$(find_python)"; then
 fi
 
 pip_install() {  # quiet, and without the index-location warnings this machine's pip config prints
-  "$@" 2>&1 | grep -v "^WARNING: Location 'file:" >&2 || true
-  return "${PIPESTATUS[0]}"
+  local out rc=0
+  out="$("$@" 2>&1)" || rc=$?
+  [[ -z "$out" ]] || grep -v "^WARNING: Location 'file:" <<<"$out" >&2 || true
+  return "$rc"
 }
 
 mkdir -p "$home"
