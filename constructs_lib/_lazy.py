@@ -11,9 +11,10 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import jsii
-from aws_cdk import IStableNumberProducer, IStableStringProducer, Lazy
+from aws_cdk import IStableAnyProducer, IStableNumberProducer, IStableStringProducer, Lazy
 
 
 @jsii.implements(IStableStringProducer)
@@ -34,6 +35,15 @@ class _NumberProducer:
         return self._produce()
 
 
+@jsii.implements(IStableAnyProducer)
+class _AnyProducer:
+    def __init__(self, produce: Callable[[], Any]) -> None:
+        self._produce = produce
+
+    def produce(self) -> Any:
+        return self._produce()
+
+
 def lazy_string(produce: Callable[[], str]) -> str:
     """A string token whose value ``produce()`` returns at synthesis (called once per resolution)."""
     return Lazy.string(_StringProducer(produce))
@@ -44,4 +54,9 @@ def lazy_number(produce: Callable[[], float]) -> float:
     return Lazy.number(_NumberProducer(produce))
 
 
-__all__ = ["lazy_number", "lazy_string"]
+def lazy_any(produce: Callable[[], Any]) -> Any:
+    """A token for any JSON-able value (e.g. metadata) that ``produce()`` returns at synthesis."""
+    return Lazy.any(_AnyProducer(produce))
+
+
+__all__ = ["lazy_any", "lazy_number", "lazy_string"]

@@ -29,12 +29,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import jsii
-from aws_cdk import CfnOutput, CfnResource, IStableAnyProducer, IStableStringProducer, Lazy
+from aws_cdk import CfnOutput, CfnResource
 from constructs import Construct, IValidation
 
+from ._lazy import lazy_any, lazy_string
 from ._validation import XRayValidationError, check_length, check_number, fail
 from .discovery import cfn_property, env_key
 from .sampling import DEFAULT_RULE, SamplingRule, SamplingRuleSpec
@@ -323,58 +323,42 @@ class TracingCostEstimate(Construct):
                               insights=bool(insights), pricing=pricing)  # validate the options now
         self.output = CfnOutput(
             self, "Output", description="X-Ray tracing cost estimate (constructs-lib)",
-            value=Lazy.string(_Summary(self)),
+            value=lazy_string(lambda: self.estimate().summary()),
         )
         # Added once, here, and resolved at synth: validation stays free of side effects, so synthesizing again
         # (app.synth(), Template.from_stack) never adds a second entry.
-        self.node.add_metadata(METADATA_TYPE, Lazy.any(_Breakdown(self)))
+        self.node.add_metadata(METADATA_TYPE, lazy_any(lambda: json.loads(json.dumps(self.estimate().to_json()))))
         self.node.add_validation(_Budget(self))
 
     def rules(self) -> list[SamplingRule]:
         """The app's sampling rules in this stack's account/region."""
-        env = env_key(self)
-        return [
-            node for node in self.node.root.node.find_all()
-            if isinstance(node, SamplingRule) and env_key(node) == env
-        ]
+        return self._scan()[0]
 
     def estimate(self) -> CostEstimate:
         """Compute the estimate now, from the rules the app has at this point."""
+        rules, groups_use_insights = self._scan()
         return estimate_tracing_cost(
-            self.rules(), self.traffic,
+            rules, self.traffic,
             days=self._days,
             traces_retrieved_per_month=self._traces_retrieved,
-            insights=self._insights if self._insights is not None else self._app_uses_insights(),
+            insights=self._insights if self._insights is not None else groups_use_insights,
             pricing=self._pricing,
         )
 
-    def _app_uses_insights(self) -> bool:
+    def _scan(self) -> tuple[list[SamplingRule], bool]:
+        """One pass over the app: its rules in this account/region, and whether a group there uses Insights."""
         env = env_key(self)
+        rules: list[SamplingRule] = []
+        insights = False
         for node in self.node.root.node.find_all():
-            if (isinstance(node, CfnResource) and node.cfn_resource_type == "AWS::XRay::Group"
-                    and env_key(node) == env):
+            if isinstance(node, SamplingRule):
+                if env_key(node) == env:
+                    rules.append(node)
+            elif (not insights and isinstance(node, CfnResource)
+                  and node.cfn_resource_type == "AWS::XRay::Group" and env_key(node) == env):
                 config = cfn_property(node, "InsightsConfiguration")
-                if isinstance(config, dict) and config.get("InsightsEnabled") is True:
-                    return True
-        return False
-
-
-@jsii.implements(IStableStringProducer)
-class _Summary:
-    def __init__(self, owner: TracingCostEstimate) -> None:
-        self.owner = owner
-
-    def produce(self) -> str:
-        return self.owner.estimate().summary()
-
-
-@jsii.implements(IStableAnyProducer)
-class _Breakdown:
-    def __init__(self, owner: TracingCostEstimate) -> None:
-        self.owner = owner
-
-    def produce(self) -> Any:
-        return json.loads(json.dumps(self.owner.estimate().to_json()))
+                insights = isinstance(config, dict) and config.get("InsightsEnabled") is True
+        return rules, insights
 
 
 @jsii.implements(IValidation)
