@@ -50,14 +50,14 @@ from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct, IConstruct, IValidation
 
 from . import _metrics as m
 from ._lazy import lazy_number, lazy_string
 from ._validation import XRayValidationError, check_length, check_number, check_pattern, fail, warn
-from .discovery import ServiceKind, cfn_property, kind_of
+from .discovery import ServiceKind, cfn_property, is_cdk_internal_function, kind_of
+from .filters import TraceGroupKind, classify
 from .tracing import XRayTracing
 
 if TYPE_CHECKING:
@@ -97,14 +97,6 @@ class QueryScope(Enum):
 
     ACCOUNT = "account"
     APP = "app"
-
-
-class TraceGroupKind(Enum):
-    """What an X-Ray group's filter selects, which decides its alarm."""
-
-    FAULT = "fault"
-    ERROR = "error"
-    SLOW = "slow"
 
 
 class AlarmType(Enum):
@@ -302,52 +294,6 @@ def default_spec(alarm_type: AlarmType, mode: AlarmMode = AlarmMode.PER_RESOURCE
     return spec
 
 
-def classify_filter_expression(expression: str) -> TraceGroupKind | None:
-    """The kind of an X-Ray group from its filter expression: ``fault`` → FAULT, ``error`` → ERROR, a
-    ``responsetime``/``duration`` greater-than comparison → SLOW (first match in that order), else None.
-    Quoted strings are ignored; negated keywords (``!fault``, ``fault = false``) and everything inside a negated
-    group (``!(fault OR error)``) do not count, nor do look-alikes such as ``annotation.fault`` or
-    ``rootcause.fault.service``.
-
-    Example::
-
-        classify_filter_expression('service("api") { fault = true }')   # TraceGroupKind.FAULT
-        classify_filter_expression("responsetime > 2")                   # TraceGroupKind.SLOW
-    """
-    text = _without_negated_groups(re.sub(r'"(?:[^"\\]|\\.)*"', '""', expression).lower())
-
-    def positive(keyword: str) -> bool:
-        for match in re.finditer(rf"(!\s*)?(?<![.\w]){keyword}(?![.\w])(\s*(=|!=)\s*(true|false))?", text):
-            negated = bool(match.group(1))
-            if match.group(3):
-                negated ^= (match.group(3) == "!=") ^ (match.group(4) == "false")
-            if not negated:
-                return True
-        return False
-
-    if positive("fault"):
-        return TraceGroupKind.FAULT
-    if positive("error"):
-        return TraceGroupKind.ERROR
-    if re.search(r"(?<![.\w])(responsetime|duration)\s*(>|>=)\s*\d", text):
-        return TraceGroupKind.SLOW
-    return None
-
-
-def _without_negated_groups(text: str) -> str:
-    """``text`` with the inside of every ``!( ... )`` removed (quoted strings already blanked)."""
-    out, index = [], 0
-    while (match := re.compile(r"!\s*\(").search(text, index)) is not None:
-        out.append(text[index:match.start()])
-        depth, position = 1, match.end()
-        while position < len(text) and depth:
-            depth += {"(": 1, ")": -1}.get(text[position], 0)
-            position += 1
-        index = position
-    out.append(text[index:])
-    return "".join(out)
-
-
 def _literal_text(value: Any) -> str | None:
     """A rendered string property as text, with the deploy-time parts of an ``Fn::Join`` as ``?``
     (a filter built from tokens, e.g. ``service("<api>/<stage ref>")``, still classifies)."""
@@ -357,29 +303,6 @@ def _literal_text(value: Any) -> str | None:
     if isinstance(join, list) and len(join) == 2 and isinstance(join[0], str) and isinstance(join[1], list):
         return join[0].join(part if isinstance(part, str) else "?" for part in join[1])
     return None
-
-
-def is_cdk_internal_function(function: CfnResource) -> bool:
-    """True for Lambda functions CDK makes for itself: plain ``CfnResource`` functions (custom-resource
-    providers, log retention, auto-delete), ``SingletonFunction``s, bucket-notification handlers and the
-    ``custom_resources.Provider`` framework functions.
-
-    Example::
-
-        [fn for fn in traced_resources(app) if not is_cdk_internal_function(fn)]
-    """
-    if not isinstance(function, lambda_.CfnFunction):
-        return True
-    current: IConstruct | None = function.node.scope
-    while current is not None:
-        node_id = current.node.id
-        if (
-            isinstance(current, lambda_.SingletonFunction)
-            or node_id.startswith(("SingletonLambda", "BucketNotificationsHandler", "framework-on"))
-        ):
-            return True
-        current = current.node.scope
-    return False
 
 
 def is_excluded_from_tracing(node: IConstruct) -> bool:
@@ -758,7 +681,7 @@ class TracingAlarms(Construct):
         kind = self._explicit_kind(group, name)
         if kind is None:
             expression = _literal_text(cfn_property(group, "FilterExpression"))
-            kind = classify_filter_expression(expression) if expression is not None else None
+            kind = classify(expression) if expression is not None else None
         if kind is None or name is None:
             return
         self._group_alarm(group.node.path, name, kind, group)
@@ -1267,9 +1190,7 @@ __all__ = [
     "TraceGroupKind",
     "TraceGroupTarget",
     "TracingAlarms",
-    "classify_filter_expression",
     "default_spec",
-    "is_cdk_internal_function",
     "is_excluded_from_tracing",
     "kind_label",
     "stage_path",

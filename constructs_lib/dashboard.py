@@ -28,12 +28,11 @@ from .alarms import (
     TRACE_GROUP_TYPE,
     AlarmMode,
     AlarmType,
-    classify_filter_expression,
     in_own_stage,
-    is_cdk_internal_function,
     is_excluded_from_tracing,
 )
-from .discovery import cfn_property, kind_of
+from .discovery import cfn_property, is_cdk_internal_function, kind_of
+from .filters import classify
 
 if TYPE_CHECKING:
     from .alarms import TracingAlarms
@@ -254,7 +253,7 @@ class TracingDashboard(Construct):
         for group in groups:
             name = m.group_name_of(group) or ""
             expression = cfn_property(group, "FilterExpression")
-            kind = classify_filter_expression(expression) if isinstance(expression, str) else None
+            kind = classify(expression) if isinstance(expression, str) else None
             filter_parts = ('group.name = "', name, '"')
             lines.append(f"* [{name}]({m.console_url(region, 'traces/query', filter_parts)})"
                          + (f" ({kind.value})" if kind else ""))

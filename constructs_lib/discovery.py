@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from aws_cdk import CfnResource, Stack, Token
+from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
 
@@ -111,3 +112,26 @@ def env_key(construct: IConstruct) -> tuple[str, str]:
 def env_text(key: tuple[str, str]) -> str:
     """How an :func:`env_key` reads in a message: ``account 111111111111, region eu-west-1``."""
     return "environment-agnostic stacks" if key == ("*", "*") else f"account {key[0]}, region {key[1]}"
+
+
+def is_cdk_internal_function(function: CfnResource) -> bool:
+    """True for Lambda functions CDK makes for itself: plain ``CfnResource`` functions (custom-resource
+    providers, log retention, auto-delete), ``SingletonFunction``s, bucket-notification handlers and the
+    ``custom_resources.Provider`` framework functions.
+
+    Example::
+
+        [fn for fn in traced_resources(app) if not is_cdk_internal_function(fn)]
+    """
+    if not isinstance(function, lambda_.CfnFunction):
+        return True
+    current: IConstruct | None = function.node.scope
+    while current is not None:
+        node_id = current.node.id
+        if (
+            isinstance(current, lambda_.SingletonFunction)
+            or node_id.startswith(("SingletonLambda", "BucketNotificationsHandler", "framework-on"))
+        ):
+            return True
+        current = current.node.scope
+    return False

@@ -43,6 +43,8 @@ __all__ = [
     "RootCauseKind",
     "StringKeyword",
     "TraceFilter",
+    "TraceGroupKind",
+    "classify",
 ]
 
 BOOLEAN_KEYWORDS = frozenset(
@@ -1034,3 +1036,57 @@ class _Parser:
 
 def _to_number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
+
+
+class TraceGroupKind(Enum):
+    """What a filter expression selects (see :func:`classify`): it decides a trace group's alarm."""
+
+    FAULT = "fault"
+    ERROR = "error"
+    SLOW = "slow"
+
+
+def classify(expression: str | TraceFilter) -> TraceGroupKind | None:
+    """The kind of an X-Ray group from its filter expression: ``fault`` → FAULT, ``error`` → ERROR, a
+    ``responsetime``/``duration`` greater-than comparison → SLOW (first match in that order), else None.
+    Quoted strings are ignored; negated keywords (``!fault``, ``fault = false``) and everything inside a negated
+    group (``!(fault OR error)``) do not count, nor do look-alikes such as ``annotation.fault`` or
+    ``rootcause.fault.service``.
+
+    Example::
+
+        classify('service("api") { fault = true }')   # TraceGroupKind.FAULT
+        classify("responsetime > 2")                   # TraceGroupKind.SLOW
+    """
+    text = _without_negated_groups(re.sub(r'"(?:[^"\\]|\\.)*"', '""', str(expression)).lower())
+
+    def positive(keyword: str) -> bool:
+        for match in re.finditer(rf"(!\s*)?(?<![.\w]){keyword}(?![.\w])(\s*(=|!=)\s*(true|false))?", text):
+            negated = bool(match.group(1))
+            if match.group(3):
+                negated ^= (match.group(3) == "!=") ^ (match.group(4) == "false")
+            if not negated:
+                return True
+        return False
+
+    if positive("fault"):
+        return TraceGroupKind.FAULT
+    if positive("error"):
+        return TraceGroupKind.ERROR
+    if re.search(r"(?<![.\w])(responsetime|duration)\s*(>|>=)\s*\d", text):
+        return TraceGroupKind.SLOW
+    return None
+
+
+def _without_negated_groups(text: str) -> str:
+    """``text`` with the inside of every ``!( ... )`` removed (quoted strings already blanked)."""
+    out, index = [], 0
+    while (match := re.compile(r"!\s*\(").search(text, index)) is not None:
+        out.append(text[index:match.start()])
+        depth, position = 1, match.end()
+        while position < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[position], 0)
+            position += 1
+        index = position
+    out.append(text[index:])
+    return "".join(out)

@@ -57,10 +57,10 @@ from constructs_lib.alarms import (
     TraceGroupTarget,
     TracingAlarms,
     _alarm_name,
-    classify_filter_expression,
     default_spec,
     is_excluded_from_tracing,
 )
+from constructs_lib.filters import classify
 
 ACCOUNT, REGION = "111111111111", "eu-west-1"
 ENV = {"account": ACCOUNT, "region": REGION}
@@ -656,7 +656,7 @@ def test_resource_override_matches_subtrees_and_globs() -> None:
     ("ok AND !(fault) AND responsetime >= 3", TraceGroupKind.SLOW),
 ])
 def test_filter_expression_classification(expression: str, kind: TraceGroupKind | None) -> None:
-    assert classify_filter_expression(expression) is kind
+    assert classify(expression) is kind
 
 
 def test_metric_factories_read_the_l1() -> None:
