@@ -4,19 +4,20 @@ Where examples live:
 
 - fenced ```` ```python ```` blocks in ``README.md`` and ``docs/*.md`` (other fences, ```` ```bash ```` or bare
   ```` ``` ````, are not Python and are not collected);
-- ``Example::`` blocks (the line is exactly ``Example::``) and inline ``Example:: ``code```` in the docstrings of the public API: the modules ``constructs_lib`` and its submodules whose
-  names do not start with ``_``, and for each, the names it exports (``__all__``, else its public names defined in
-  it, wherever they are defined) with their public methods and properties.
+- in the docstrings of the public API, ``Example::`` blocks (the indented lines after a line that is exactly
+  ``Example::``) and inline ``Example:: ``code````. The public API is the module ``constructs_lib`` and its
+  submodules whose names do not start with ``_``, and for each, the names it exports (``__all__``, else its public
+  names defined in it), wherever they are defined, with their public methods and properties.
 
-A block that is deliberately not runnable (a fragment, pseudo-code) starts with the line ``# not run: <why>``; it is
-collected and reported as skipped with that reason.
+A block that is deliberately not runnable (a fragment, pseudo-code) starts with the line ``# not run: <why>``; it
+is collected and reported as skipped with that reason.
 
-What an example claims is checked: a top-level expression statement whose trailing comment starts with a Python
-literal (``str(f)   # 'fault AND ok'``, ``is_excluded(x)   # True``, ``.total_usd   # 12.46``) must evaluate to it
-(a float to the literal's decimals; a string literal is compared with ``str(value)``), and one whose value is a
-``TraceFilter`` must render as its comment when the comment is a filter expression
-(``F.response_time() > 2   # responsetime > 2``; ``# validates the text`` is prose and claims nothing). A comment with prose
-after the literal (``# True: "/orders/42"``) claims the literal.
+What an example claims is checked. A top-level expression statement whose trailing comment starts with a Python
+literal (``str(f)   # 'fault AND ok'``, ``is_excluded(x)   # True``, ``.total_usd   # 12.46``) or with a dotted name
+the example can see (``# TraceGroupKind.FAULT``) must evaluate to it: a float to the literal's decimals, a string
+literal compared with ``str(value)``. Prose may follow the literal after ``,`` ``:`` ``;`` or ``(``
+(``# True: "/orders/42"``). A ``TraceFilter`` value must render as its comment when the comment is a filter
+expression (``F.response_time() > 2   # responsetime > 2``; ``# validates the text`` is prose, no claim).
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ def docstring_examples() -> Iterator[Example]:
             if (relative, first_line + offset) in seen:
                 continue
             seen.add((relative, first_line + offset))
-            yield _example(relative, first_line + offset, code, f"{module_name}.{qualname}" if qualname else module_name)
+            owner = f"{module_name}.{qualname}" if qualname else module_name
+            yield _example(relative, first_line + offset, code, owner)
 
 
 def public_names() -> list[tuple[str, str]]:
@@ -220,11 +222,11 @@ def run(example: Example, namespace: MutableMapping[str, Any]) -> int:
     for statement in tree.body:
         comment = comments.get(statement.end_lineno or statement.lineno)
         if isinstance(statement, ast.Expr) and comment is not None:
-            value = eval(_compile(ast.Expression(statement.value), example.path, "eval"), namespace)  # noqa: S307
+            value = eval(_compile(ast.Expression(statement.value), example.path, "eval"), namespace)
             if _check_claim(value, comment, namespace, f"{example.path}:{statement.lineno}"):
                 checked += 1
             continue
-        exec(_compile(ast.Module([statement], type_ignores=[]), example.path, "exec"), namespace)  # noqa: S102
+        exec(_compile(ast.Module([statement], type_ignores=[]), example.path, "exec"), namespace)
     return checked
 
 
