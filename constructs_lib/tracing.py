@@ -146,7 +146,7 @@ class XRayTracing:
             XRayTracing.exclude(stack.legacy_function)
         """
         if not any(isinstance(a, _Excluded) for a in Aspects.of(scope).all):
-            Aspects.of(scope).add(_Excluded(), priority=AspectPriority.MUTATING)
+            Aspects.of(scope).add(_Excluded(scope.node.path), priority=AspectPriority.MUTATING)
 
     # -- the aspect ---------------------------------------------------------------------------------------
     def visit(self, node: IConstruct) -> None:
@@ -309,12 +309,24 @@ _HANDLERS = {
 }
 
 
+#: Construct metadata on each traceable resource ``XRayTracing.exclude`` governs (data: the excluded scope's path),
+#: so that readers of the cloud assembly (``constructs_lib.report``) can tell "left alone on purpose".
+EXCLUDED_METADATA_TYPE = "constructs-lib:xray:excluded"
+
+
 @jsii.implements(IAspect)
 class _Excluded:
-    """Marker placed by :meth:`XRayTracing.exclude`; it changes nothing itself."""
+    """Marker placed by :meth:`XRayTracing.exclude`: it changes no template, and records in the cloud assembly
+    each traceable resource it governs (:data:`EXCLUDED_METADATA_TYPE`)."""
+
+    def __init__(self, scope_path: str) -> None:
+        self.scope_path = scope_path
 
     def visit(self, node: IConstruct) -> None:
-        return None
+        kind = kind_of(node)
+        if kind is not None and kind.traceable and _nearest_decision(node) is self \
+                and not any(entry.type == EXCLUDED_METADATA_TYPE for entry in node.node.metadata):
+            node.node.add_metadata(EXCLUDED_METADATA_TYPE, self.scope_path)
 
 
 class SnsTracingResourcePolicy(Construct):

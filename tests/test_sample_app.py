@@ -128,18 +128,6 @@ def test_cfn_lint_is_clean(sample_app: SynthesizedApp, stack: str) -> None:
     assert [f"{m.rule.id} {m.message}" for m in matches] == []
 
 
-def test_report_summarizes_what_is_traced(sample_app: SynthesizedApp) -> None:
-    summaries = {s.name: s for s in summarize_assembly(sample_app.outdir)}
-    assert set(summaries) == set(STACKS)
-    orders = {k.kind.label: (k.traced, k.total) for k in summaries["Orders"].kinds}
-    assert orders == {"Lambda function": (2, 2), "REST API stage": (1, 1), "SNS topic": (2, 2),
-                      "state machine": (1, 1)}
-    assert summaries["Orders"].xray_resources == {
-        "AWS::XRay::ResourcePolicy": 1, "AWS::XRay::SamplingRule": 2, "AWS::XRay::Group": 3,
-        "AWS::CloudWatch::Alarm": 18, "AWS::CloudWatch::CompositeAlarm": 1, "AWS::CloudWatch::Dashboard": 1}
-    assert summaries["Orders"].cost_estimate is not None and summaries["Minimal"].cost_estimate is None
-
-
 def test_real_cdk_synth_through_cdk_json(tmp_path: Path) -> None:
     """`cdk synth` (the pinned CLI, cdk.json's app command) produces the same stacks, nag-clean."""
     cli = ROOT / "node_modules" / "aws-cdk" / "bin" / "cdk"
