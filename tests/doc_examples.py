@@ -42,7 +42,7 @@ PACKAGE = "constructs_lib"
 DOCS = ("README.md", "docs/*.md")
 NOT_RUN = re.compile(r"#\s*not run\s*:\s*(?P<why>.+)")
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
-_PYTHON_FENCES = {"python", "py", "python3", "pycon"}
+_PYTHON_FENCES = {"python", "py", "python3"}
 
 
 @dataclass(frozen=True)
