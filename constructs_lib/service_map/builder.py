@@ -1,0 +1,58 @@
+"""Build the service map of a synthesized app: nodes, hops, and what X-Ray will show on each hop.
+
+A hop's outcome depends on whether a trace reaches its near end, which depends on the hops before it, so the
+outcomes are settled together: starting from the resources that start traces, a trace reaches every node that a
+continuing (or linked) hop delivers one to, until nothing changes.
+
+Example::
+
+    service_map = build_service_map("cdk.out")
+    for edge in service_map.edges_where(TraceOutcome.BREAKS):
+        print(edge.source, "->", edge.target, edge.via, edge.reason)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .assembly import CloudAssembly, read_cloud_assembly
+from .edges import declared_hops
+from .hops import HopContext, HopDraft
+from .iam_calls import function_call_hops
+from .model import MapEdge, ServiceMap
+from .nodes import discover_nodes
+from .references import Resolver
+from .rules import Decision, decide
+from .state_machines import state_machine_hops
+
+
+def build_service_map(cdk_out: str | Path | CloudAssembly) -> ServiceMap:
+    """The service map of the cloud assembly in ``cdk_out`` (a directory, or an assembly already read)."""
+    assembly = cdk_out if isinstance(cdk_out, CloudAssembly) else read_cloud_assembly(cdk_out)
+    resolver = Resolver(assembly)
+    index = discover_nodes(assembly, resolver)
+    context = HopContext(resolver, index)
+    drafts = list(dict.fromkeys([
+        *declared_hops(assembly, context),
+        *state_machine_hops(assembly, context),
+        *function_call_hops(assembly, context),
+    ]))
+    decisions = _settle(drafts, context)
+    edges = tuple(
+        MapEdge(source=d.source, target=d.target, via=d.via, trace=decision.outcome, rule=decision.rule,
+                reason=decision.reason)
+        for d, decision in zip(drafts, decisions, strict=True)
+    )
+    return ServiceMap(nodes=tuple(index.nodes.values()), edges=edges)
+
+
+def _settle(drafts: list[HopDraft], context: HopContext) -> list[Decision]:
+    nodes = context.index.nodes
+    reached = {node_id for node_id, node in nodes.items() if node.tracing.starts_traces}
+    while True:
+        decisions = [decide(d.kind, nodes[d.source], nodes[d.target], trace_arrives=d.source in reached)
+                     for d in drafts]
+        newly = {d.target for d, decision in zip(drafts, decisions, strict=True) if decision.delivers} - reached
+        if not newly:
+            return decisions
+        reached |= newly
