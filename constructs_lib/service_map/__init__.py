@@ -7,17 +7,28 @@ map as Mermaid or Graphviz DOT, or gives it as JSON. ``docs/service-map.md`` lis
 
 Example::
 
-    from constructs_lib import TraceOutcome, build_service_map, render_mermaid
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_apigateway as apigateway
+    from aws_cdk import aws_lambda as lambda_
+    from constructs_lib import TraceOutcome, XRayTracing, build_service_map, render_mermaid
 
-    service_map = build_service_map("cdk.out")
+    app = App()
+    stack = Stack(app, "Hello")
+    handler = lambda_.Function(stack, "Handler", runtime=lambda_.Runtime.PYTHON_3_13, handler="index.handler",
+                               code=lambda_.Code.from_inline("def handler(event, context):\\n    return {}\\n"))
+    apigateway.LambdaRestApi(stack, "Api", handler=handler)
+    XRayTracing.enable(app)
+
+    service_map = build_service_map(app.synth().directory)   # or build_service_map("cdk.out")
+    service_map.edges[0].trace   # TraceOutcome.CONTINUES
     print(render_mermaid(service_map))
-    breaks = service_map.edges_where(TraceOutcome.BREAKS)
+    service_map.edges_where(TraceOutcome.BREAKS)   # ()
 
 Or from a shell: ``python -m constructs_lib.service_map cdk.out --format json --fail-on breaks``.
 """
 
-from .assembly import CloudAssemblyError
-from .builder import build_service_map
+from ._assembly import CloudAssemblyError
+from ._builder import build_service_map
 from .dot import render_dot
 from .json_format import render_json
 from .mermaid import render_mermaid

@@ -6,7 +6,7 @@ output gets one line per hop where a trace breaks, then where the file was writt
 this). ``--fail-on breaks`` exits 1 when a hop breaks a trace, ``--fail-on untraced`` also when a hop is
 untraced; the offending hops are listed on standard error.
 
-Example::
+From a shell::
 
     $ python -m constructs_lib.service_map cdk.out --format json --fail-on breaks > map.json
 """
@@ -18,8 +18,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .assembly import CloudAssemblyError
-from .builder import build_service_map
+from ._assembly import CloudAssemblyError
+from ._builder import build_service_map
 from .dot import render_dot
 from .json_format import render_json
 from .mermaid import render_mermaid

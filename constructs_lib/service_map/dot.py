@@ -6,7 +6,10 @@ rendering.
 
 Example::
 
-    Path("map.dot").write_text(render_dot(build_service_map("cdk.out")))
+    topic = MapNode(id="Orders/Topic", type="AWS::SNS::Topic", stack="Orders", traced=True, name="Topic",
+                    description="SNS topic; Active tracing")
+    dot = render_dot(ServiceMap(nodes=(topic,), edges=()))
+    dot.splitlines()[0]   # 'digraph "service_map" {'
 """
 
 from __future__ import annotations

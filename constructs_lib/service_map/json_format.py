@@ -12,8 +12,12 @@ Nodes come sorted by id, edges by (from, to, via). ``stack`` is null for importe
 
 Example::
 
-    data = json.loads(render_json(build_service_map("cdk.out")))
-    [e for e in data["edges"] if e["trace"] == "breaks"]
+    import json
+
+    topic = MapNode(id="Orders/Topic", type="AWS::SNS::Topic", stack="Orders", traced=True, name="Topic",
+                    description="SNS topic; Active tracing")
+    data = json.loads(render_json(ServiceMap(nodes=(topic,), edges=())))
+    data["nodes"][0]["label"]   # 'Topic (SNS topic; Active tracing)'
 """
 
 from __future__ import annotations

@@ -6,7 +6,10 @@ and dashed, external ones grey and dotted. Edges are labelled with what makes th
 
 Example::
 
-    print(render_mermaid(build_service_map("cdk.out")))
+    topic = MapNode(id="Orders/Topic", type="AWS::SNS::Topic", stack="Orders", traced=True, name="Topic",
+                    description="SNS topic; Active tracing")
+    chart = render_mermaid(ServiceMap(nodes=(topic,), edges=()))
+    chart.splitlines()[0]   # 'flowchart LR'
 """
 
 from __future__ import annotations

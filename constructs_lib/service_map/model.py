@@ -4,7 +4,7 @@ Example::
 
     node = MapNode(id="Orders/ApiFunction", type="AWS::Lambda::Function", stack="Orders", traced=True,
                    name="ApiFunction", description="Lambda function; Active tracing")
-    node.to_dict()["label"]   # 'ApiFunction (Lambda function; Active tracing)'
+    node.label   # 'ApiFunction (Lambda function; Active tracing)'
 """
 
 from __future__ import annotations

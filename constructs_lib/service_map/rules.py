@@ -5,9 +5,16 @@ outcome, the rule and a sentence for this hop. ``docs/service-map.md`` lists the
 
 Example::
 
+    from constructs_lib.service_map import MapNode, NodeTracing
+    from constructs_lib.service_map.rules import HopKind, decide
+
+    queue = MapNode(id="Orders/Queue", type="AWS::SQS::Queue", stack="Orders", traced=True, name="Queue",
+                    description="SQS queue", tracing=NodeTracing.CARRIER)
+    worker = MapNode(id="Orders/Worker", type="AWS::Lambda::Function", stack="Orders", traced=True, name="Worker",
+                     description="Lambda function; Active tracing", tracing=NodeTracing.ACTIVE)
     decision = decide(HopKind.SQS_EVENT_SOURCE, queue, worker, trace_arrives=True)
-    decision.outcome    # TraceOutcome.LINKED
-    decision.rule.page  # 'Tracing event-driven applications'
+    decision.outcome     # TraceOutcome.LINKED
+    decision.rule.page   # 'Tracing event-driven applications'
 """
 
 from __future__ import annotations

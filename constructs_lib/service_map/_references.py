@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .assembly import CloudAssembly, StackTemplate
+from ._assembly import CloudAssembly, StackTemplate
 
 _SUB_VARIABLE = re.compile(r"\$\{(?!!)([^}]+)\}")
 

@@ -21,9 +21,9 @@ from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
-from .assembly import CloudAssembly, StackTemplate
-from .hops import HopContext, HopDraft
-from .references import ResourceRef
+from ._assembly import CloudAssembly, StackTemplate
+from ._hops import HopContext, HopDraft
+from ._references import ResourceRef
 from .rules import HopKind
 
 _TABLE_CALLS = (

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .assembly import CloudAssembly, read_cloud_assembly
-from .edges import declared_hops
-from .hops import HopContext, HopDraft
-from .iam_calls import function_call_hops
+from ._assembly import CloudAssembly, read_cloud_assembly
+from ._edges import declared_hops
+from ._hops import HopContext, HopDraft
+from ._iam_calls import function_call_hops
+from ._nodes import discover_nodes
+from ._references import Resolver
+from ._state_machines import state_machine_hops
 from .model import MapEdge, ServiceMap
-from .nodes import discover_nodes
-from .references import Resolver
 from .rules import Decision, decide
-from .state_machines import state_machine_hops
 
 
 def build_service_map(cdk_out: str | Path | CloudAssembly) -> ServiceMap:

@@ -17,9 +17,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from .assembly import CloudAssembly, StackTemplate
-from .hops import HopContext, HopDraft, mask
-from .references import ResourceRef
+from ._assembly import CloudAssembly, StackTemplate
+from ._hops import HopContext, HopDraft, mask
+from ._references import ResourceRef
 from .rules import HopKind
 
 LAMBDA = ("AWS::Lambda::Function",)

@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from .assembly import CloudAssembly, StackTemplate
+from ._assembly import CloudAssembly, StackTemplate
+from ._references import Resolver, ResourceRef
 from .model import MapNode, NodeTracing
-from .references import Resolver, ResourceRef
 
 #: The resource metadata key that marks instrumented code, and the values this library writes.
 INSTRUMENTATION_METADATA = "constructs-lib:instrumentation"

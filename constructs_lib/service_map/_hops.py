@@ -15,9 +15,9 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .assembly import StackTemplate
-from .nodes import NodeIndex, arn_type
-from .references import Resolver, ResourceRef
+from ._assembly import StackTemplate
+from ._nodes import NodeIndex, arn_type
+from ._references import Resolver, ResourceRef
 from .rules import HopKind
 
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")

@@ -18,10 +18,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .assembly import CloudAssembly, StackTemplate
-from .edges import BUCKET, EVENT_BUS, LAMBDA, QUEUE, STATE_MACHINE, STREAM, TABLE, TOPIC
-from .hops import HopContext, HopDraft, find_arns
-from .references import ResourceRef
+from ._assembly import CloudAssembly, StackTemplate
+from ._edges import BUCKET, EVENT_BUS, LAMBDA, QUEUE, STATE_MACHINE, STREAM, TABLE, TOPIC
+from ._hops import HopContext, HopDraft, find_arns
+from ._references import ResourceRef
 from .rules import HopKind
 
 _TOKEN = "@@cfn{}@@"
