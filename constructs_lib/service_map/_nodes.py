@@ -61,7 +61,6 @@ KIND_LABELS: dict[str, str] = {
     "AWS::DynamoDB::GlobalTable": "DynamoDB table",
     "AWS::Kinesis::Stream": "Kinesis stream",
     "AWS::S3::Bucket": "S3 bucket",
-    "AWS::Lambda::Url": "function URL",
 }
 
 #: ARN service and resource-type prefix → CloudFormation type, for imported and external resources.
