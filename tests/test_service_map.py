@@ -599,6 +599,42 @@ def test_nested_stack_parameters_stage_assemblies_and_l1_shapes(tmp_path: Path) 
     assert hop(service_map, "Prod-App/Queue", consumer.id).trace is LINKED
 
 
+def test_a_trace_is_followed_down_a_long_chain(tmp_path: Path) -> None:
+    """An API → function → topic → queue → function → topic ... declared in reverse order: every hop is decided
+    once it is known whether a trace reaches it (each topic, queue and PassThrough function only carries a trace
+    that the API started)."""
+    resources: dict[str, Any] = {
+        "Api": {"Type": "AWS::ApiGateway::RestApi"},
+        "Stage": {"Type": "AWS::ApiGateway::Stage", "Properties": {"RestApiId": {"Ref": "Api"}, "StageName": "v1",
+                                                                    "TracingEnabled": True}},
+        "Method": {"Type": "AWS::ApiGateway::Method", "Properties": {
+            "RestApiId": {"Ref": "Api"}, "HttpMethod": "GET", "ResourceId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+            "Integration": {"Type": "AWS_PROXY", "Uri": {"Fn::Join": ["", [
+                "arn:", {"Ref": "AWS::Partition"}, ":apigateway:", {"Ref": "AWS::Region"},
+                ":lambda:path/2015-03-31/functions/", {"Fn::GetAtt": ["Fn0", "Arn"]}, "/invocations"]]}}}},
+    }
+    for i in range(6):
+        resources[f"Role{i}"] = ROLE
+        resources[f"Fn{i}"] = fn({"TracingConfig": {"Mode": "PassThrough"},
+                                  "Role": {"Fn::GetAtt": [f"Role{i}", "Arn"]}})
+        resources[f"Topic{i}"] = {"Type": "AWS::SNS::Topic"}
+        resources[f"Queue{i}"] = {"Type": "AWS::SQS::Queue"}
+        resources[f"Publish{i}"] = {"Type": "AWS::IAM::Policy", "Properties": {"Roles": [{"Ref": f"Role{i}"}],
+            "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "sns:Publish",
+                                              "Resource": {"Ref": f"Topic{i}"}}]}}}
+        resources[f"Sub{i}"] = {"Type": "AWS::SNS::Subscription", "Properties": {
+            "TopicArn": {"Ref": f"Topic{i}"}, "Protocol": "sqs", "Endpoint": {"Fn::GetAtt": [f"Queue{i}", "Arn"]}}}
+        if i < 5:
+            resources[f"Esm{i}"] = {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+                "EventSourceArn": {"Fn::GetAtt": [f"Queue{i}", "Arn"]}, "FunctionName": {"Ref": f"Fn{i + 1}"}}}
+    template = {"Resources": dict(reversed(resources.items()))}
+    service_map = build_service_map(write_assembly(tmp_path, {"Chain": template}))
+    assert len(service_map.edges) == 1 + 6 + 6 + 5
+    assert {e.trace for e in service_map.edges} == {CONTINUES, LINKED}
+    assert hop(service_map, "Chain/Queue4", "Chain/Fn5").trace is LINKED
+    assert hop(service_map, "Chain/Topic5", "Chain/Queue5").trace is CONTINUES
+
+
 def test_not_a_cloud_assembly(tmp_path: Path) -> None:
     with pytest.raises(CloudAssemblyError, match=r"no manifest\.json"):
         build_service_map(tmp_path)

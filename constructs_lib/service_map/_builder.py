@@ -2,7 +2,7 @@
 
 A hop's outcome depends on whether a trace reaches its near end, which depends on the hops before it, so the
 outcomes are settled together: starting from the resources that start traces, a trace reaches every node that a
-continuing (or linked) hop delivers one to, until nothing changes.
+hop delivers the trace context to, until nothing changes.
 
 Example::
 
@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+from collections import defaultdict, deque
 from pathlib import Path
 
 from ._assembly import CloudAssembly, read_cloud_assembly
@@ -47,12 +48,22 @@ def build_service_map(cdk_out: str | Path | CloudAssembly) -> ServiceMap:
 
 
 def _settle(drafts: list[HopDraft], context: HopContext) -> list[Decision]:
+    """Each hop's decision once the set of nodes a trace reaches stops growing. A hop is decided again whenever
+    a trace newly reaches its source, so every hop is decided at least once after its source's final state."""
     nodes = context.index.nodes
     reached = {node_id for node_id, node in nodes.items() if node.tracing.starts_traces}
-    while True:
-        decisions = [decide(d.kind, nodes[d.source], nodes[d.target], trace_arrives=d.source in reached)
-                     for d in drafts]
-        newly = {d.target for d, decision in zip(drafts, decisions, strict=True) if decision.delivers} - reached
-        if not newly:
-            return decisions
-        reached |= newly
+    leaving: dict[str, list[int]] = defaultdict(list)
+    for i, draft in enumerate(drafts):
+        leaving[draft.source].append(i)
+    decisions: list[Decision | None] = [None] * len(drafts)
+    pending = deque(range(len(drafts)))
+    while pending:
+        i = pending.popleft()
+        draft = drafts[i]
+        decision = decide(draft.kind, nodes[draft.source], nodes[draft.target],
+                          trace_arrives=draft.source in reached)
+        decisions[i] = decision
+        if decision.delivers and draft.target not in reached:
+            reached.add(draft.target)
+            pending.extend(leaving[draft.target])
+    return [decision for decision in decisions if decision is not None]
