@@ -324,6 +324,11 @@ def test_uninstrumented_calls() -> None:
     topic = node("q", NodeTracing.JOINS, rtype="AWS::SNS::Topic")
     assert decide(HopKind.FUNCTION_CALL, caller, table, trace_arrives=True).outcome is UNTRACED
     assert decide(HopKind.FUNCTION_CALL, caller, topic, trace_arrives=True).outcome is BREAKS
+    off = decide(HopKind.FUNCTION_CALL, caller, node("off", NodeTracing.OFF), trace_arrives=True)
+    assert (off.outcome, off.delivers) == (UNTRACED, False)
+    instrumented = decide(HopKind.FUNCTION_CALL, node("fn", NodeTracing.ACTIVE), node("off", NodeTracing.OFF),
+                          trace_arrives=True)
+    assert (instrumented.outcome, instrumented.delivers) == (UNTRACED, True)  # it breaks on the far side's hops
 
 
 # Rendering ---------------------------------------------------------------------------------------------------------

@@ -226,17 +226,18 @@ def decide(kind: HopKind, source: MapNode, target: MapNode, *, trace_arrives: bo
     if kind is HopKind.STATES_CLIENT_SIDE_TASK and target.tracing is not NodeTracing.ENDPOINT:
         return Decision(TraceOutcome.BREAKS, STATES_CLIENT_SIDE_TASK,
                         f"the task's call shows in the trace, but the trace does not travel on to {target.name}")
-    if kind is HopKind.FUNCTION_CALL and source.instrumentation is None:
+    uninstrumented = kind is HopKind.FUNCTION_CALL and source.instrumentation is None
+    if not target.tracing.joins_traces:
+        return Decision(untraced, FUNCTION_TRACING_OFF, f"{target.name} has tracing off", delivers=not uninstrumented)
+    if uninstrumented:
         if target.tracing is NodeTracing.ENDPOINT:
             return Decision(untraced, UNINSTRUMENTED_CALL,
                             f"{source.name}'s code is not instrumented: its calls to {target.name} are not recorded")
         return Decision(TraceOutcome.BREAKS, UNINSTRUMENTED_CALL,
                         f"{source.name}'s code is not instrumented: no documented trace header goes with its call")
-    if not target.tracing.joins_traces:
-        return Decision(untraced, FUNCTION_TRACING_OFF, f"{target.name} has tracing off", delivers=True)
     if kind is HopKind.SQS_EVENT_SOURCE:
         return Decision(TraceOutcome.LINKED, SQS_LAMBDA_LINKED,
                         f"{target.name} starts a new trace linked to the message producer's", delivers=True)
-    if kind is HopKind.HTTP_API_INTEGRATION:  # an HTTP API end is untraceable, caught above; kept for safety
+    if kind is HopKind.HTTP_API_INTEGRATION:  # its stage is untraceable, so the first check decides; kept total
         return Decision(untraced, HTTP_API_UNTRACEABLE, "X-Ray cannot trace HTTP APIs")
     return Decision(TraceOutcome.CONTINUES, _CONTINUES[kind], f"the trace goes on to {target.name}", delivers=True)
