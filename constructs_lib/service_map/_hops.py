@@ -83,6 +83,3 @@ class HopContext:
         if rtype == "AWS::Events::EventBus" and arn.endswith(":event-bus/default"):
             return [self.index.default_event_bus()]
         return [self.index.external(arn, rtype)]
-
-    def path(self, template: StackTemplate, logical_id: str) -> str:
-        return template.path_of(logical_id)

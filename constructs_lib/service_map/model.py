@@ -26,12 +26,6 @@ class TraceOutcome(Enum):
     #: No trace can cross the hop: one end is not traced or cannot be, and no trace reaches it to break.
     UNTRACED = "untraced"
 
-    @property
-    def severity(self) -> int:
-        """0 for continues and linked, 1 for untraced, 2 for breaks (what ``--fail-on`` compares)."""
-        return {TraceOutcome.CONTINUES: 0, TraceOutcome.LINKED: 0, TraceOutcome.UNTRACED: 1,
-                TraceOutcome.BREAKS: 2}[self]
-
 
 class NodeTracing(Enum):
     """How a resource takes part in the traces that reach it, as its template configures it."""
