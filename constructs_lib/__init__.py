@@ -30,6 +30,16 @@ from .discovery import ServiceKind, traced_resources
 from .filters import FilterExpressionError, TraceFilter
 from .groups import TraceGroup
 from .sampling import SamplingRateBoost, SamplingRule, SamplingRuleSpec
+from .service_map import (
+    MapEdge,
+    MapNode,
+    ServiceMap,
+    TraceOutcome,
+    build_service_map,
+    render_dot,
+    render_json,
+    render_mermaid,
+)
 from .tracing import SnsTracingResourcePolicy, TracingMode, XRayTracing
 
 __all__ = [
@@ -40,17 +50,21 @@ __all__ = [
     "CostEstimate",
     "CreatedAlarm",
     "FilterExpressionError",
+    "MapEdge",
+    "MapNode",
     "QueryScope",
     "ResourceOverride",
     "SamplingRateBoost",
     "SamplingRule",
     "SamplingRuleSpec",
     "ServiceKind",
+    "ServiceMap",
     "SnsTracingResourcePolicy",
     "TraceFilter",
     "TraceGroup",
     "TraceGroupKind",
     "TraceGroupTarget",
+    "TraceOutcome",
     "TracingAlarms",
     "TracingCostEstimate",
     "TracingDashboard",
@@ -59,6 +73,10 @@ __all__ = [
     "XRayPricing",
     "XRayTracing",
     "XRayValidationError",
+    "build_service_map",
     "estimate_tracing_cost",
+    "render_dot",
+    "render_json",
+    "render_mermaid",
     "traced_resources",
 ]
