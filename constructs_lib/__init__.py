@@ -29,6 +29,7 @@ from .dashboard import TracingDashboard
 from .discovery import ServiceKind, traced_resources
 from .filters import FilterExpressionError, TraceFilter
 from .groups import TraceGroup
+from .policy_checks import add_policy_checks
 from .sampling import SamplingRateBoost, SamplingRule, SamplingRuleSpec
 from .service_map import (
     MapEdge,
@@ -73,6 +74,7 @@ __all__ = [
     "XRayPricing",
     "XRayTracing",
     "XRayValidationError",
+    "add_policy_checks",
     "build_service_map",
     "estimate_tracing_cost",
     "render_dot",

@@ -8,15 +8,17 @@
       REST API stage       1/1 traced
       ...
     policy validation (validation-report.json):
-      cdk-nag: no findings recorded. It did not run, or it found nothing unacknowledged (cdk.out is the same either way)
+      cdk-nag AwsSolutions, Serverless: ran, 0 unacknowledged findings
 
 It reads the cloud assembly only (templates, stack metadata, ``validation-report.json``), so it works on any CDK
 app, whether or not it uses this library. Per stack it counts each traceable kind of resource and how many are
 traced, and lists apart those left untraced on purpose: under ``XRayTracing.exclude(...)`` (the library records
 them in the stack metadata) and the functions CDK creates for itself. ``--require-all-traced`` exits 1 only for the
 others. It shows each ``TracingCostEstimate`` (found by its stack metadata, whatever its id) and what the policy
-validation plugins (cdk-nag) reported; a clean cdk-nag run writes nothing, so "no findings" cannot say whether
-cdk-nag ran. A folder that is not a cloud assembly is a one-line error (exit 2).
+validation plugins (cdk-nag) reported. A clean cdk-nag run writes no finding, so the report counts a run as clean
+only when its rule packs were registered with :func:`~constructs_lib.policy_checks.add_policy_checks`, which
+records them in the stack metadata; otherwise it says cdk-nag did not run.
+A folder that is not a cloud assembly is a one-line error (exit 2).
 
 Example::
 
@@ -41,6 +43,7 @@ from typing import Any
 
 from .cost import METADATA_TYPE as COST_METADATA_TYPE
 from .discovery import ServiceKind
+from .policy_checks import POLICY_CHECKS_METADATA_TYPE
 from .tracing import EXCLUDED_METADATA_TYPE
 
 __all__ = [
@@ -139,6 +142,8 @@ class StackSummary:
     xray_resources: dict[str, int] = field(default_factory=dict)
     costs: tuple[CostSummary, ...] = ()
     untraced_resources: tuple[UntracedResource, ...] = ()
+    #: The rule packs registered with :func:`~constructs_lib.policy_checks.add_policy_checks` for this stack.
+    policy_checks: tuple[str, ...] = ()
 
     @property
     def cost_estimate(self) -> str | None:
@@ -177,19 +182,19 @@ class PolicyValidation:
     #: False when the assembly has no ``validation-report.json`` (no validation plugin ran at all).
     report_written: bool
     plugins: tuple[PluginReport, ...] = ()
+    #: The cdk-nag rule packs the stacks' metadata says were registered (:func:`add_policy_checks`).
+    registered: tuple[str, ...] = ()
 
     @property
     def cdk_nag(self) -> tuple[PluginReport, ...]:
         return tuple(p for p in self.plugins if p.is_cdk_nag)
 
     @property
-    def cdk_nag_ran(self) -> bool | None:
-        """True when cdk-nag reported findings, False when it cannot have run (no report at all), None when the
-        assembly cannot tell: a cdk-nag run that finds nothing unacknowledged writes the same empty report as
-        no run."""
-        if self.cdk_nag:
-            return True
-        return None if self.report_written else False
+    def cdk_nag_ran(self) -> bool:
+        """True when cdk-nag reported findings, or its rule packs were registered with
+        :func:`~constructs_lib.policy_checks.add_policy_checks` and a validation report was written. A clean
+        cdk-nag run registered otherwise leaves no trace in the assembly, so it reads as not run."""
+        return bool(self.cdk_nag) or (self.report_written and bool(self.registered))
 
 
 # -- reading --------------------------------------------------------------------------------------------------
@@ -269,8 +274,13 @@ def summarize_template(
         _cost_summary(path, entry.get("data"))
         for path, entries in by_path.items() for entry in entries if entry.get("type") == COST_METADATA_TYPE
     )
+    checks = sorted({
+        str(pack) for entries in by_path.values() for entry in entries
+        if entry.get("type") == POLICY_CHECKS_METADATA_TYPE and isinstance(entry.get("data"), list)
+        for pack in entry["data"]
+    })
     return StackSummary(name=name, resource_count=len(resources), kinds=kinds, xray_resources=xray,
-                        costs=costs, untraced_resources=tuple(untraced))
+                        costs=costs, untraced_resources=tuple(untraced), policy_checks=tuple(checks))
 
 
 def summarize_assembly(outdir: str | Path) -> list[StackSummary]:
@@ -295,15 +305,16 @@ def summarize_assembly(outdir: str | Path) -> list[StackSummary]:
     return summaries
 
 
-def read_policy_validation(outdir: str | Path) -> PolicyValidation:
+def read_policy_validation(outdir: str | Path, *, registered: Iterable[str] = ()) -> PolicyValidation:
     """What the policy validation plugins (cdk-nag...) reported, from ``validation-report.json``.
 
     aws-cdk-lib writes that file whenever a plugin ran (its own "CloudFormation Validate" runs by default), but
     lists only plugins that found something: a clean cdk-nag run and no cdk-nag at all leave the same file.
     """
+    registered = tuple(sorted(name for name in set(registered) if name in CDK_NAG_PACKS))
     path = Path(outdir) / VALIDATION_REPORT
     if not path.is_file():
-        return PolicyValidation(report_written=False)
+        return PolicyValidation(report_written=False, registered=registered)
     plugins: list[PluginReport] = []
     for plugin in _read_json(path).get("pluginReports") or []:
         findings = tuple(
@@ -323,7 +334,7 @@ def read_policy_validation(outdir: str | Path) -> PolicyValidation:
             acknowledged=sum(len(v.get("violatingConstructs") or [{}])
                              for v in plugin.get("suppressedViolations") or []),
         ))
-    return PolicyValidation(report_written=True, plugins=tuple(plugins))
+    return PolicyValidation(report_written=True, plugins=tuple(plugins), registered=registered)
 
 
 # -- rendering ------------------------------------------------------------------------------------------------
@@ -376,9 +387,13 @@ def format_policy_validation(validation: PolicyValidation) -> str:
                      + (f" ({counted})" if counted else "") + acknowledged)
         for finding in plugin.findings:
             lines.append(f"    {finding.severity:<8} {finding.rule} on {finding.path}: {finding.description}")
-    if validation.cdk_nag_ran is None:
-        lines.append("  cdk-nag: no findings recorded. It did not run, or it found nothing unacknowledged "
-                     "(cdk.out is the same either way)")
+    reported = {plugin.name for plugin in validation.cdk_nag}
+    clean = [name for name in validation.registered if name not in reported]
+    if clean:
+        lines.append(f"  cdk-nag {', '.join(clean)}: ran, 0 unacknowledged findings")
+    elif not validation.cdk_nag_ran:
+        lines.append("  cdk-nag did not run (no findings, and no rule pack recorded: register them with "
+                     "add_policy_checks to have a clean run recorded)")
     return "\n".join(lines)
 
 
@@ -396,7 +411,8 @@ def main(argv: list[str] | None = None) -> int:
         summaries = summarize_assembly(args.outdir)
         if not summaries:
             raise CloudAssemblyError(f"{args.outdir}: the cloud assembly has no stacks")
-        validation = read_policy_validation(args.outdir)
+        validation = read_policy_validation(
+            args.outdir, registered=(pack for summary in summaries for pack in summary.policy_checks))
     except CloudAssemblyError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

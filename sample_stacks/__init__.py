@@ -9,10 +9,10 @@ Example::
 
 from __future__ import annotations
 
-from aws_cdk import App, Stack, Validations
+from aws_cdk import App, Stack
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
-from constructs_lib import XRayTracing
+from constructs_lib import XRayTracing, add_policy_checks
 
 from .minimal.stack import MinimalStack
 from .orders.stack import OrdersStack
@@ -27,5 +27,5 @@ def build_sample_app(app: App, *, nag: bool = True) -> dict[str, Stack]:
     XRayTracing.enable(minimal)
 
     if nag:
-        Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+        add_policy_checks(app, AwsSolutionsChecks(app), ServerlessChecks(app))
     return {"orders": orders, "minimal": minimal}

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, App, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
-from constructs_lib import TracingCostEstimate, TrafficProfile, XRayTracing
+from constructs_lib import TracingCostEstimate, TrafficProfile, XRayTracing, XRayValidationError, add_policy_checks
 from constructs_lib.report import (
     CloudAssemblyError,
     UntracedReason,
@@ -84,6 +84,21 @@ def nagged(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
+    return Assembly(outdir)
+
+
+@pytest.fixture(scope="module")
+def clean_nag(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
+    """cdk-nag registered with add_policy_checks, and every finding acknowledged: a clean run."""
+    outdir = tmp_path_factory.mktemp("clean-nag") / "cdk.out"
+    app = App(context=cdk_context(), outdir=str(outdir))
+    queue = sqs.Queue(Stack(app, "Clean", env=ENV), "Queue")
+    Validations.of(queue).acknowledge(
+        Acknowledgment(id="AwsSolutions-SQS3", reason="test: no dead-letter queue needed"),
+        Acknowledgment(id="AwsSolutions-SQS4", reason="test: nothing is sent to it"),
+    )
+    add_policy_checks(app, AwsSolutionsChecks(app))
+    app.synth()
     return Assembly(outdir)
 
 
@@ -211,11 +226,34 @@ def test_without_cdk_nag_the_report_does_not_claim_zero_findings(
     # a plugin with nothing to say is left out, so a clean cdk-nag run and no cdk-nag write the same file.
     assert json.loads((traced.outdir / "validation-report.json").read_text())["pluginReports"] == []
     validation = read_policy_validation(traced.outdir)
-    assert validation.cdk_nag_ran is None
+    assert validation.cdk_nag_ran is False
     out = report(capsys, str(traced.outdir))[1]
     assert "0 unacknowledged" not in out
-    assert out.endswith("policy validation (validation-report.json):\n  cdk-nag: no findings recorded. It did not "
-                        "run, or it found nothing unacknowledged (cdk.out is the same either way)\n")
+    assert out.endswith("policy validation (validation-report.json):\n  cdk-nag did not run (no findings, and no "
+                        "rule pack recorded: register them with add_policy_checks to have a clean run recorded)\n")
+
+
+def test_a_clean_cdk_nag_run_registered_with_add_policy_checks_is_reported_as_run(
+    clean_nag: Assembly, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert json.loads((clean_nag.outdir / "validation-report.json").read_text())["pluginReports"] == []
+    (summary,) = summarize_assembly(clean_nag.outdir)
+    assert summary.policy_checks == ("AwsSolutions",)
+    validation = read_policy_validation(clean_nag.outdir, registered=summary.policy_checks)
+    assert validation.cdk_nag_ran is True
+    out = report(capsys, str(clean_nag.outdir))[1]
+    assert out.endswith("policy validation (validation-report.json):\n"
+                        "  cdk-nag AwsSolutions: ran, 0 unacknowledged findings\n")
+
+
+def test_add_policy_checks_changes_no_template_and_rejects_bad_input(clean_nag: Assembly) -> None:
+    template = json.loads((clean_nag.outdir / "Clean.template.json").read_text())
+    assert "policyChecks" not in json.dumps(template)
+    with pytest.raises(XRayValidationError, match="add_policy_checks: plugins must name at least one rule pack"):
+        add_policy_checks(App())
+    app = App()
+    with pytest.raises(XRayValidationError, match="scope must be an App or Stage"):
+        add_policy_checks(Stack(app, "S"), AwsSolutionsChecks(app))  # type: ignore[arg-type]
 
 
 def test_without_a_validation_report_cdk_nag_did_not_run(
@@ -244,7 +282,7 @@ def test_cdk_nag_findings_are_read_and_listed(nagged: Assembly, capsys: pytest.C
     assert "  cdk-nag AwsSolutions: 2 unacknowledged finding(s) (error: 2)\n" in out
     assert "    error    AwsSolutions-SQS4 on Nagged/Queue/Resource: The SQS queue does not require requests to " \
            "use SSL.\n" in out
-    assert "no findings recorded" not in out
+    assert "did not run" not in out
 
 
 # -- not a cloud assembly ---------------------------------------------------------------------------------------
