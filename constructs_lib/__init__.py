@@ -29,10 +29,19 @@ from .dashboard import TracingDashboard
 from .discovery import ServiceKind, traced_resources
 from .filters import FilterExpressionError, TraceFilter
 from .groups import TraceGroup
+from .instrumentation import (
+    INSTRUMENTATION_METADATA_KEY,
+    InstrumentationKind,
+    LambdaInstrumentation,
+    OpenTelemetry,
+    PowertoolsTracer,
+    detect_instrumentation,
+)
 from .sampling import SamplingRateBoost, SamplingRule, SamplingRuleSpec
 from .tracing import SnsTracingResourcePolicy, TracingMode, XRayTracing
 
 __all__ = [
+    "INSTRUMENTATION_METADATA_KEY",
     "AlarmMode",
     "AlarmOverride",
     "AlarmSpec",
@@ -40,6 +49,10 @@ __all__ = [
     "CostEstimate",
     "CreatedAlarm",
     "FilterExpressionError",
+    "InstrumentationKind",
+    "LambdaInstrumentation",
+    "OpenTelemetry",
+    "PowertoolsTracer",
     "QueryScope",
     "ResourceOverride",
     "SamplingRateBoost",
@@ -59,6 +72,7 @@ __all__ = [
     "XRayPricing",
     "XRayTracing",
     "XRayValidationError",
+    "detect_instrumentation",
     "estimate_tracing_cost",
     "traced_resources",
 ]
