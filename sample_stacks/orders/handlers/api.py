@@ -8,9 +8,9 @@ What a trace of one request shows in X-Ray:
 
 - ``## handler`` with the ``ColdStart`` and ``Service`` annotations (the app's ``cold-starts`` trace group
   filters on ``annotation.ColdStart``), and the annotations ``order_id``, ``customer_tier`` and ``outcome``
-  (``created``, ``rejected``, ``found``, ``not_found``, ``no_route``), which trace filters can search;
-- a subsegment per business step (``## validate_order``, ``## store_order``, ``## announce_order``,
-  ``## read_order``) and, under them, one per AWS call (DynamoDB ``PutItem``/``GetItem``, SNS ``Publish``),
+  (``created``, ``rejected``, ``found``, ``not_found``, ``no_route``, ``error``), which trace filters can search;
+- a subsegment per business step (``## api.validate_order``, ``## api.store_order``, ``## api.announce_order``,
+  ``## api.read_order``) and, under them, one per AWS call (DynamoDB ``PutItem``/``GetItem``, SNS ``Publish``),
   which puts DynamoDB and SNS on the trace map;
 - metadata ``order`` (item and unit counts, no customer data) under the service's namespace.
 
@@ -139,10 +139,14 @@ def get_order(event: dict[str, Any]) -> dict[str, Any]:
 
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if event.get("httpMethod") == "POST" and event.get("resource") == "/orders":
-        return create_order(event)
-    if event.get("httpMethod") == "GET" and event.get("resource") == "/orders/{order_id}":
-        return get_order(event)
+    try:
+        if event.get("httpMethod") == "POST" and event.get("resource") == "/orders":
+            return create_order(event)
+        if event.get("httpMethod") == "GET" and event.get("resource") == "/orders/{order_id}":
+            return get_order(event)
+    except Exception:
+        tracer.put_annotation("outcome", "error")  # the Tracer records the exception itself
+        raise
     tracer.put_annotation("outcome", "no_route")
     return _response(404, {"message": "no such route"})
 

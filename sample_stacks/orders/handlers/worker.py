@@ -10,14 +10,14 @@ request that published the order), it does not continue it, and one batch can ho
 traces. Each record carries its producer's trace header in the ``AWSTraceHeader`` system attribute; this
 handler uses it per record:
 
-- it *links*: the record's subsegment ``## process_record`` gets the annotation ``source_trace_id`` (the
+- it *links*: the record's subsegment ``## worker.process_record`` gets the annotation ``source_trace_id`` (the
   producer trace's id) beside ``order_id``, ``customer_tier`` and ``outcome`` (``processed`` / ``failed``), so a
   trace filter finds the worker's side of any order, or of any producer trace;
 - it *continues*: the OrderProcessed event goes to EventBridge with the record's own header
   (``PutEvents``' ``TraceHeader``), so the fulfilment state machine joins the producer's trace, not this batch's.
 
-Under each record, ``## mark_processed`` and ``## announce_processed`` hold the DynamoDB ``UpdateItem`` and
-EventBridge ``PutEvents`` calls (boto3 is patched by the Tracer).
+Under each record, ``## worker.mark_processed`` and ``## worker.announce_processed`` hold the DynamoDB
+``UpdateItem`` and EventBridge ``PutEvents`` calls (boto3 is patched by the Tracer).
 """
 
 from __future__ import annotations
