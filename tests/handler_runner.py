@@ -35,7 +35,8 @@ class Context:
 
 
 def main(plan_file: str) -> None:
-    plan = json.loads(open(plan_file).read())
+    with open(plan_file) as file:
+        plan = json.load(file)
     module = importlib.import_module(plan["module"])
     stubbers: dict[str, Stubber] = {}
     for client_name, method, response, expected in plan["stubs"]:

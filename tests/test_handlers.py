@@ -249,7 +249,7 @@ def run_traced(daemon: socket.socket, tmp_path: Path, *, module: str, handlers: 
     while True:
         try:
             datagram = daemon.recv(65536)
-        except socket.timeout:
+        except TimeoutError:
             break
         header, _, body = datagram.partition(b"\n")
         assert json.loads(header) == {"format": "json", "version": 1}

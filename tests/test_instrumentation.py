@@ -7,7 +7,8 @@ Expected layer references are written from the documentation, not from the code 
   with ``python_version`` ``python310``..``python314``; China ``arn:aws-cn:...:498634801083:...`` (cn-north-1);
   GovCloud ``165087284144`` (us-gov-east-1), ``165093116878`` (us-gov-west-1); "Using SSM Parameter Store":
   ``{{resolve:ssm:/aws/service/powertools/python/${Architecture}/${PythonVersion}/...}}``, the Python version
-  *with* the dot (powertools-lambda-python#6213; #7689 quotes ``/aws/service/powertools/python/x86_64/python3.13/3.23.0``).
+  *with* the dot (powertools-lambda-python#6213; #7689 quotes
+  ``/aws/service/powertools/python/x86_64/python3.13/3.23.0``).
 - ADOT docs, "AWS Distro for OpenTelemetry Lambda Support For Python": layer
   ``arn:aws:lambda:<region>:901920570463:layer:aws-otel-python-<amd64|arm64>-ver-<version>:<n>``,
   ``AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-instrument``; the JavaScript one ``aws-otel-nodejs-...``, ``/opt/otel-handler``.
@@ -226,7 +227,8 @@ def test_user_set_variables_survive_and_missing_ones_are_added(matrix: Synth) ->
 
 def test_hand_made_instrumentation_is_kept(matrix: Synth) -> None:
     mine = matrix.function("Agnostic", "HandPowertools")
-    assert layers(mine) == ["arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:30"]
+    assert layers(mine) == [
+        "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:30"]
     assert kind(mine) == "powertools-tracer" and "POWERTOOLS_SERVICE_NAME" in variables(mine)
     otel = matrix.function("Agnostic", "HandOtel")
     assert "Layers" not in otel["Properties"] and kind(otel) is None
