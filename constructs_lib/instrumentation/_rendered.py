@@ -4,7 +4,7 @@ The ``lambda_.Function`` L2 keeps its environment in a lazy value that it hands 
 Python such a value as an *empty* struct (``CfnFunction.EnvironmentProperty()``): it sees a JavaScript object
 where the property's type says "struct" and copies the struct's fields, which a lazy value does not have. So
 ``stack.resolve(cfn.environment)`` returns ``{}`` for every L2 function, whatever its variables. Here the
-property is fetched as a plain object reference and resolved on the JavaScript side, where the lazy value is
+properties are fetched as plain object references and resolved on the JavaScript side, where the lazy value is
 still itself. ``tests/test_instrumentation.py`` pins this behaviour, so a jsii change that breaks it fails there.
 """
 
@@ -25,18 +25,32 @@ class _ObjectReference:
         self.__jsii_ref__ = reference
 
 
-def rendered_property(resource: CfnResource, jsii_name: str) -> Any:
-    """The resolved value of the L1 property ``jsii_name`` (its camelCase name, e.g. ``"environment"``).
+def rendered_properties(resource: CfnResource) -> dict[str, Any]:
+    """All properties of an L1, resolved, by their camelCase names (``{"runtime": ..., "environment": ...}``).
+
+    One call to fetch and one to resolve, whatever the number of properties.
 
     Example::
 
-        rendered_property(fn.node.default_child, "environment")   # {"variables": {"TABLE": ...}}
+        rendered_properties(fn.node.default_child)["environment"]   # {"variables": {"TABLE": ...}}
     """
     from jsii._kernel.types import GetRequest
 
-    request = GetRequest(objref=resource.__jsii_ref__, property=jsii_name)  # type: ignore[attr-defined]
+    request = GetRequest(objref=resource.__jsii_ref__, property="cfnProperties")  # type: ignore[attr-defined]
     raw = jsii.kernel.provider.get(request).value
-    if raw is None:
-        return None
-    value = _ObjectReference(raw) if hasattr(raw, "ref") else raw
-    return Stack.of(resource).resolve(value)
+    resolved = Stack.of(resource).resolve(_references(raw))
+    return resolved if isinstance(resolved, dict) else {}
+
+
+def rendered_property(resource: CfnResource, jsii_name: str) -> Any:
+    """One property of an L1, resolved (``jsii_name`` in camelCase, e.g. ``"environment"``); None when unset."""
+    return rendered_properties(resource).get(jsii_name)
+
+
+def _references(value: Any) -> Any:
+    """``value`` with every object reference jsii handed over wrapped, so it can be passed back as itself."""
+    if isinstance(value, dict):
+        return {key: _references(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_references(item) for item in value]
+    return _ObjectReference(value) if hasattr(value, "ref") else value

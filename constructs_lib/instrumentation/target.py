@@ -17,7 +17,7 @@ from typing import Any
 from aws_cdk import CfnResource, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 
-from ._rendered import rendered_property
+from ._rendered import rendered_properties
 
 
 class RuntimeFamily(Enum):
@@ -72,16 +72,17 @@ class FunctionTarget:
         """Read the facts of ``function`` (a ``CfnFunction``); a handful of jsii calls, no construct created."""
         stack = Stack.of(function)
         l2 = function.node.scope if isinstance(function.node.scope, lambda_.Function) else None
-        runtime = _literal(stack.resolve(getattr(function, "runtime", None)))
-        architectures = stack.resolve(getattr(function, "architectures", None))
+        properties = rendered_properties(function)
+        runtime = _literal(properties.get("runtime"))
+        architectures = properties.get("architectures")
         architecture: str | None = "x86_64"  # Lambda's default when Architectures is absent
         if isinstance(architectures, list) and architectures:
             architecture = _literal(architectures[0])
         elif architectures is not None and not isinstance(architectures, list):
             architecture = None
-        package_type = _literal(stack.resolve(getattr(function, "package_type", None))) or "Zip"
-        layers = stack.resolve(getattr(function, "layers", None)) or []
-        variables, unreadable = _variables(rendered_property(function, "environment"))
+        package_type = _literal(properties.get("packageType")) or "Zip"
+        layers = properties.get("layers") or []
+        variables, unreadable = _variables(properties.get("environment"))
         region = None if Token.is_unresolved(stack.region) else stack.region
         stack_name = None if Token.is_unresolved(stack.stack_name) else stack.stack_name
         return cls(
