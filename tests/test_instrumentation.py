@@ -155,6 +155,8 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Synth:
                      architecture=lambda_.Architecture.ARM_64, code=lambda_.Code.from_inline("exports.handler=0"))
     python_function(otel, "WrapperSet", runtime=lambda_.Runtime.PYTHON_3_12,
                     environment={"AWS_LAMBDA_EXEC_WRAPPER": "/opt/my-wrapper"})
+    python_function(otel, "WrapperOnly", runtime=lambda_.Runtime.PYTHON_3_12,
+                    environment={"AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel-instrument"})
     distro = Stack(app, "Distro", env=Environment(account=ACCOUNT, region="eu-west-1"))
     python_function(distro, "Py314", arm=True)
 
@@ -283,6 +285,13 @@ def test_a_user_set_exec_wrapper_wins(matrix: Synth) -> None:
     assert variables(function) == {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/my-wrapper"}
     (warning,) = matrix.warnings_on("OtelEuWest1/WrapperSet")
     assert "instrumentationWrapperConflict" in warning
+
+
+def test_a_hand_set_wrapper_of_the_same_kind_still_gets_its_layer(matrix: Synth) -> None:
+    function = matrix.function("OtelEuWest1", "WrapperOnly")
+    assert layers(function) == ["arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-python-amd64-ver-1-29-0:1"]
+    assert variables(function) == {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel-instrument"}
+    assert kind(function) == "opentelemetry" and matrix.warnings_on("OtelEuWest1/WrapperOnly") == []
 
 
 def test_the_application_signals_layer_is_an_arn_you_pass(matrix: Synth) -> None:

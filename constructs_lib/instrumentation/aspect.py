@@ -133,16 +133,8 @@ def instrument(cfn: lambda_.CfnFunction, mode: InstrumentationMode) -> Instrumen
     l2 = cfn.node.scope if isinstance(cfn.node.scope, lambda_.Function) else None
     owner: IConstruct = l2 or cfn
     target = FunctionTarget.of(cfn)
-    skip = _precheck(target)
-    if skip is None:
-        existing = kind_from_environment(target.environment) or kind_from_layers(target.layer_text)
-        if existing is not None and existing is not mode.kind:
-            skip = Skip(
-                "instrumentationConflict",
-                f"This function is already instrumented with {existing.value} (its layers or "
-                f"AWS_LAMBDA_EXEC_WRAPPER show it), so {mode.kind.value} is not added: both would record every "
-                "AWS call twice. Remove one, or exclude the function (LambdaInstrumentation.exclude).",
-            )
+    existing = kind_from_environment(target.environment) or kind_from_layers(target.layer_text)
+    skip = _precheck(target, existing, mode.kind)
     if skip is not None:
         warn(owner, skip.code, skip.message)
         return None
@@ -156,7 +148,7 @@ def instrument(cfn: lambda_.CfnFunction, mode: InstrumentationMode) -> Instrumen
                  f"{key} is already {target.environment[key]!r}; {mode.kind.value} needs {value!r} to start, so "
                  "this function is left as it is. Remove your value, or exclude the function.")
             return None
-    if existing is None:
+    if kind_from_layers(target.layer_text) is None:  # a layer of the same kind, added by hand, stays the only one
         _add_layer(cfn, l2, target, plan)
     for key, value in {**plan.defaults, **plan.required}.items():
         if key not in target.environment:
@@ -170,7 +162,10 @@ def instrument(cfn: lambda_.CfnFunction, mode: InstrumentationMode) -> Instrumen
     return plan.kind
 
 
-def _precheck(target: FunctionTarget) -> Skip | None:
+def _precheck(target: FunctionTarget, existing: InstrumentationKind | None,
+              kind: InstrumentationKind) -> Skip | None:
+    """Why ``target`` is left alone before a layer is even chosen: no layers possible, unreadable settings, or
+    ``existing`` instrumentation of another kind than ``kind``."""
     if target.package_type == "Image":
         return Skip("instrumentationContainerImage",
                     "Container-image functions cannot use layers: install the instrumentation in the image "
@@ -183,6 +178,11 @@ def _precheck(target: FunctionTarget) -> Skip | None:
         return Skip("instrumentationEnvironmentUnreadable",
                     "The function's environment is an intrinsic function (Fn::If...), so the variables you set "
                     "cannot be read and might be overwritten: it is not instrumented.")
+    if existing is not None and existing is not kind:
+        return Skip("instrumentationConflict",
+                    f"This function is already instrumented with {existing.value} (its layers or "
+                    f"AWS_LAMBDA_EXEC_WRAPPER show it), so {kind.value} is not added: both would record every AWS "
+                    "call twice. Remove one, or exclude the function (LambdaInstrumentation.exclude).")
     return None
 
 
