@@ -337,47 +337,34 @@ def test_a_region_without_any_powertools_layer_is_an_error(tmp_path: Path) -> No
     assert "layer_arn" in message
 
 
-def test_a_layer_only_region_needs_the_layer_version(tmp_path: Path) -> None:
-    def build(app: App) -> None:
-        python_function(Stack(app, "S", env=Environment(account=ACCOUNT, region="us-gov-west-1")), "Fn", arm=True)
-        LambdaInstrumentation.enable(app)
-
-    message = _fails(tmp_path, build)
-    assert "S/Fn/Resource: Powertools publishes a layer in us-gov-west-1 but no SSM parameter" in message
-    assert ("arn:aws-us-gov:lambda:us-gov-west-1:165093116878:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:N"
-            in message)
+def _full(stack: Stack) -> lambda_.Function:
+    function = python_function(stack, "Full")
+    for n in range(5):
+        function.add_layers(lambda_.LayerVersion.from_layer_version_arn(
+            stack, f"L{n}", f"arn:aws:lambda:eu-west-1:{ACCOUNT}:layer:mine-{n}:1"))
+    return function
 
 
-def test_a_python_runtime_without_a_layer_is_an_error(tmp_path: Path) -> None:
-    def build(app: App) -> None:
-        python_function(Stack(app, "S"), "Old", runtime=lambda_.Runtime.PYTHON_3_9)
-        LambdaInstrumentation.enable(app)
-
-    message = _fails(tmp_path, build)
-    assert "S/Old/Resource: Powertools for AWS Lambda (Python) v3 publishes no layer for python3.9" in message
-
-
-def test_a_sixth_layer_is_an_error(tmp_path: Path) -> None:
-    def build(app: App) -> None:
-        stack = Stack(app, "S")
-        function = python_function(stack, "Full")
-        for n in range(5):
-            function.add_layers(lambda_.LayerVersion.from_layer_version_arn(
-                stack, f"L{n}", f"arn:aws:lambda:eu-west-1:{ACCOUNT}:layer:mine-{n}:1"))
-        LambdaInstrumentation.enable(app)
-
-    assert "S/Full/Resource: the function already has 5 layers, Lambda's limit" in _fails(tmp_path, build)
-
-
-def test_an_adot_layer_aws_cdk_lib_does_not_know_in_a_region_is_an_error(tmp_path: Path) -> None:
-    def build(app: App) -> None:
-        python_function(Stack(app, "S", env=Environment(account=ACCOUNT, region="mx-central-1")), "Fn",
-                        runtime=lambda_.Runtime.PYTHON_3_12)
-        LambdaInstrumentation.enable(app, mode=OpenTelemetry())
-
-    message = _fails(tmp_path, build)
-    assert message.startswith("S/Fn/Resource: aws-cdk-lib knows no ADOT layer of this version in region "
-                              "'mx-central-1'")
+@pytest.mark.parametrize(("region", "make", "mode", "messages"), [
+    ("us-gov-west-1", lambda s: python_function(s, "Fn", arm=True), None, [
+        "S/Fn/Resource: Powertools publishes a layer in us-gov-west-1 but no SSM parameter",
+        "arn:aws-us-gov:lambda:us-gov-west-1:165093116878:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:N"]),
+    (None, lambda s: python_function(s, "Old", runtime=lambda_.Runtime.PYTHON_3_9), None, [
+        "S/Old/Resource: Powertools for AWS Lambda (Python) v3 publishes no layer for python3.9"]),
+    (None, _full, None, ["S/Full/Resource: the function already has 5 layers, Lambda's limit"]),
+    ("mx-central-1", lambda s: python_function(s, "Fn", runtime=lambda_.Runtime.PYTHON_3_12), OpenTelemetry(), [
+        "S/Fn/Resource: aws-cdk-lib knows no ADOT layer of this version in region 'mx-central-1'"]),
+], ids=["layer-only region without layer_version", "python3.9", "sixth layer", "ADOT region unknown to aws-cdk-lib"])
+def test_what_cannot_deploy_is_an_error_naming_the_function(
+    tmp_path: Path, region: str | None, make: Callable[[Stack], lambda_.Function],
+    mode: OpenTelemetry | None, messages: list[str],
+) -> None:
+    env = Environment(account=ACCOUNT, region=region) if region else None
+    function = make(Stack(new_app(tmp_path), "S", env=env))
+    with pytest.raises(XRayValidationError) as error:  # apply: at once, no synth needed
+        LambdaInstrumentation.apply(function, mode=mode)
+    for message in messages:
+        assert message in str(error.value)
 
 
 @pytest.mark.parametrize(("make", "message"), [
