@@ -29,6 +29,14 @@ from .dashboard import TracingDashboard
 from .discovery import ServiceKind, traced_resources
 from .filters import FilterExpressionError, TraceFilter
 from .groups import TraceGroup
+from .instrumentation import (
+    INSTRUMENTATION_METADATA_KEY,
+    InstrumentationKind,
+    LambdaInstrumentation,
+    OpenTelemetry,
+    PowertoolsTracer,
+    detect_instrumentation,
+)
 from .policy_checks import add_policy_checks
 from .sampling import SamplingRateBoost, SamplingRule, SamplingRuleSpec
 from .service_map import (
@@ -44,6 +52,7 @@ from .service_map import (
 from .tracing import SnsTracingResourcePolicy, TracingMode, XRayTracing
 
 __all__ = [
+    "INSTRUMENTATION_METADATA_KEY",
     "AlarmMode",
     "AlarmOverride",
     "AlarmSpec",
@@ -51,8 +60,12 @@ __all__ = [
     "CostEstimate",
     "CreatedAlarm",
     "FilterExpressionError",
+    "InstrumentationKind",
+    "LambdaInstrumentation",
     "MapEdge",
     "MapNode",
+    "OpenTelemetry",
+    "PowertoolsTracer",
     "QueryScope",
     "ResourceOverride",
     "SamplingRateBoost",
@@ -76,6 +89,7 @@ __all__ = [
     "XRayValidationError",
     "add_policy_checks",
     "build_service_map",
+    "detect_instrumentation",
     "estimate_tracing_cost",
     "render_dot",
     "render_json",

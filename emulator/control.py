@@ -33,6 +33,7 @@ ROOT = HERE.parent
 HOME = Path(os.environ.get("EMULATOR_HOME", ROOT / ".emulator"))
 VENV = HOME / "venv"
 LAMBDA_RUNTIME = HOME / "lambda-runtime"
+PUBLIC_LAYERS = HOME / "public-layers"
 DEFAULT_PORT = int(os.environ.get("EMULATOR_PORT", "4566"))
 HOST = "127.0.0.1"
 REGION = "us-east-1"
@@ -148,6 +149,7 @@ def start(port: int = DEFAULT_PORT, *, timeout: float = 90.0) -> int:
         PROVIDER_OVERRIDE_DYNAMODB="moto",  # LocalStack's default needs Java and DynamoDB Local
         LAMBDA_HOST_PYTHON=str(LAMBDA_RUNTIME / "bin" / "python"),
         LAMBDA_HOST_LOG_DIR=str(state / "lambda-logs"),
+        LAMBDA_PUBLIC_LAYERS=str(PUBLIC_LAYERS),  # AWS's public Powertools layer and its SSM parameters
         # Keep idle Lambda processes for a minute, not ten: they are host processes here.
         LAMBDA_KEEPALIVE_MS="60000",
         PATH=f"{VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}",

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs LocalStack (localstack-core) into its own Python 3.13 virtualenv, the host Lambda executor
-# plugin (emulator/localstack_host_lambda) beside it, and a second, small virtualenv that plays Lambda's
-# Python runtime for the handlers (boto3 only, as on AWS). Idempotent: a stamp records what was installed,
-# so a rerun with nothing changed returns at once.
+# plugin (emulator/localstack_host_lambda) beside it, a second, small virtualenv that plays Lambda's
+# Python runtime for the handlers (boto3 only, as on AWS), and the emulator's copy of AWS's public Powertools
+# layer (public-layers/): the pure-Python wheels of the pinned release, installed by pip for the target
+# platform (--platform any --abi none: they run on arm64 and x86_64 alike; no Docker). Idempotent: a stamp
+# records what was installed, so a rerun with nothing changed returns at once.
 #
 #   EMULATOR_HOME    where the virtualenvs live (default: <repo>/.emulator)
 #   EMULATOR_PYTHON  a Python 3.13 interpreter (default: pyenv's 3.13.x, then python3.13 on PATH)
@@ -15,6 +17,7 @@ root="$(cd "$here/.." && pwd)"
 home="${EMULATOR_HOME:-$root/.emulator}"
 venv="$home/venv"
 runtime="$home/lambda-runtime"
+layers="$home/public-layers"
 stamp="$home/.installed"
 
 pins=(
@@ -26,14 +29,24 @@ pins=(
 )
 # What Lambda's Python runtime provides to handlers.
 runtime_pins=('boto3==1.44.8')
+# What Powertools' public layer holds (aws-lambda-powertools[tracer] without boto3, which the runtime has).
+# The release is LambdaInstrumentation's default (constructs_lib/instrumentation/powertools.py); a test checks.
+layer_pins=(
+  'aws-lambda-powertools==3.37.0'
+  'aws-xray-sdk==2.15.0'
+  'wrapt==2.5.2'
+  'typing_extensions==4.16.0'
+)
+layer_python='3.14'  # the sample functions' runtime
 plugin="$here/localstack_host_lambda"
 
 # The stamp records the pins and a hash of the plugin's sources, so a change to either reinstalls.
 plugin_hash="$(cd "$plugin" && find . -type f \( -name '*.py' -o -name '*.toml' \) -not -path './build/*' \
   | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)"
-want="${pins[*]} | ${runtime_pins[*]} | plugin=$plugin_hash"
+want="${pins[*]} | ${runtime_pins[*]} | ${layer_pins[*]} py$layer_python | plugin=$plugin_hash"
 
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$venv/bin/python" && -x "$runtime/bin/python" ]]; then
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$venv/bin/python" && -x "$runtime/bin/python" \
+      && -f "$layers/manifest.json" ]]; then
   exit 0
 fi
 
@@ -72,6 +85,13 @@ if ! pip_install "$venv/bin/python" "${pip[@]}" "${pins[@]}" \
   echo "emulator/install.sh: pip install failed (is PyPI reachable?)" >&2
   exit 4
 fi
+rm -rf "$layers"
+if ! pip_install "$venv/bin/python" "${pip[@]}" --no-deps --only-binary=:all: --implementation py --abi none \
+     --platform any --python-version "$layer_python" --target "$layers/powertools-python/python" "${layer_pins[@]}"; then
+  echo "emulator/install.sh: could not build the Powertools layer bundle (is PyPI reachable?)" >&2
+  exit 4
+fi
+printf '{"powertools": "%s"}\n' "${layer_pins[0]#*==}" > "$layers/manifest.json"
 rm -rf "$plugin/build" "$plugin"/*.egg-info
 echo "$want" > "$stamp"
 echo "emulator: installed" >&2

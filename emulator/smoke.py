@@ -10,8 +10,15 @@ outputs (``<cdk-out>/outputs.json``):
 2. an order POSTed to the orders API is stored in DynamoDB, published to SNS (seen by a probe queue this test
    subscribes for the duration of the run), delivered through SQS to the worker, which marks it PROCESSED;
    EventBridge then starts the fulfilment state machine, which marks it SCHEDULED; GET /orders/{id} reads it;
-3. malformed orders get a 4XX and land nowhere: no new item, no message on the topic;
-4. the minimal stack's GET /hello answers.
+3. the handlers' X-Ray segments (the host executor collects what their Powertools Tracer sends to the daemon
+   address, see emulator/localstack_host_lambda): the API request that created the order has its
+   ``## handler`` subsegment with ``ColdStart``, ``order_id``, ``customer_tier`` and ``outcome`` annotations
+   and one subsegment per AWS call (DynamoDB PutItem, SNS Publish); the worker's record for that order has
+   its own trace, linked to the API's (``source_trace_id``), with DynamoDB UpdateItem and EventBridge
+   PutEvents. This proves the Powertools layer resolved
+   through its public SSM parameter and loaded in the functions;
+4. malformed orders get a 4XX and land nowhere: no new item, no message on the topic;
+5. the minimal stack's GET /hello answers.
 
 The test classes and functions here are also what tests/integration runs. Exit code 0 when everything held.
 """
@@ -254,6 +261,62 @@ def check_order_flow(d: Deployment, timeout: float = 60.0) -> list[str]:
     return steps
 
 
+# --- 3. the handlers' traces -------------------------------------------------------------------------------------
+
+def segments(d: Deployment) -> list[dict[str, Any]]:
+    """Every segment document the functions' X-Ray SDK sent to the emulator's daemon address."""
+    path = control.state_dir(d.port) / "lambda-logs" / "xray-segments.jsonl"
+    try:
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    except OSError:
+        return []
+
+
+def check_traces(d: Deployment, timeout: float = 15.0) -> list[str]:
+    """The traces of the last order ``check_order_flow`` created: API and worker subsegments, annotations, calls."""
+
+    def order_documents() -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]] | None:
+        documents = segments(d)
+        created = [s for s in documents if s.get("name") == "## handler"
+                   and (s.get("annotations") or {}).get("outcome") == "created"]
+        if not created:
+            return None
+        api = created[-1]
+        order_id = api["annotations"]["order_id"]
+        worker = [s for s in documents if s.get("name") == "## worker.process_record"
+                  and (s.get("annotations") or {}).get("order_id") == order_id]
+        return (documents, api, worker[-1]) if worker else None
+
+    found = wait_for("the API's and the worker's X-Ray subsegments for the order", order_documents, timeout)
+    documents, api, record = found
+    steps: list[str] = []
+
+    def calls(trace_id: str) -> list[str]:
+        return sorted(f"{s['name']} {s['aws']['operation']}" for s in documents
+                      if s.get("trace_id") == trace_id and s.get("namespace") == "aws")
+
+    annotations = api["annotations"]
+    check(isinstance(annotations.get("ColdStart"), bool) and annotations.get("customer_tier") == "standard",
+          f"API ## handler annotations: {annotations}")
+    check(calls(api["trace_id"]) == ["dynamodb PutItem", "sns Publish"],
+          f"AWS calls in the API's trace {api['trace_id']}: {calls(api['trace_id'])}")
+    steps.append(f"API trace {api['trace_id']}: ## handler {annotations}, calls {calls(api['trace_id'])}")
+    check(record["annotations"].get("outcome") == "processed", f"worker record annotations: {record['annotations']}")
+    # SQS -> Lambda starts a new trace; the record's AWSTraceHeader links it to the API request's.
+    check(record["annotations"].get("source_trace_id") == api["trace_id"],
+          f"the worker's record links to {record['annotations'].get('source_trace_id')}, not {api['trace_id']}")
+    worker_calls = calls(record["trace_id"])
+    check({"dynamodb UpdateItem", "events PutEvents"} <= set(worker_calls),
+          f"AWS calls in the worker's trace {record['trace_id']}: {worker_calls}")
+    steps.append(f"worker trace {record['trace_id']}: ## worker.process_record {record['annotations']}, "
+                 f"calls {worker_calls}")
+    handlers = [s for s in documents if s.get("name") == "## handler"]
+    check(all(isinstance((s.get("annotations") or {}).get("ColdStart"), bool) for s in handlers),
+          "a ## handler subsegment without its ColdStart annotation")
+    steps.append(f"{len(documents)} segment documents, {len(handlers)} handler subsegments, each with ColdStart")
+    return steps
+
+
 MALFORMED_ORDERS: dict[str, str] = {
     "not JSON": "{not json",
     "no items": json.dumps({"customer_id": "smoke-bad"}),
@@ -293,6 +356,7 @@ def check_minimal(d: Deployment) -> list[str]:
 def run(d: Deployment) -> None:
     for title, step in (("tracing matches the templates", check_tracing),
                         ("an order through the system", check_order_flow),
+                        ("the handlers' traces", check_traces),
                         ("malformed orders are rejected", check_malformed_orders),
                         ("the minimal stack answers", check_minimal)):
         started = time.monotonic()

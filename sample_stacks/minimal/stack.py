@@ -1,7 +1,8 @@
 """The smallest observable service: one REST API and one function.
 
 Nothing here mentions X-Ray: the single ``XRayTracing.enable(stack)`` call in ``sample_stacks/__init__.py``
-traces the stage and the function and gives the function's role the X-Ray permissions.
+traces the stage and the function and gives the function's role the X-Ray permissions, and
+``LambdaInstrumentation.enable(stack)`` adds the Powertools layer the handler's Tracer comes from.
 """
 
 from __future__ import annotations

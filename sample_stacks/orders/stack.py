@@ -6,7 +6,8 @@
                                                                           └─▶ EventBridge ──▶ rule ──▶ Step Functions
     GET /orders/{order_id} ──▶ API function ──▶ DynamoDB
 
-Tracing is not configured here: ``XRayTracing.enable(app)`` in ``sample_stacks/__init__.py`` covers it all.
+Tracing and instrumentation are not configured here: ``XRayTracing.enable`` and ``LambdaInstrumentation.enable`` in
+``sample_stacks/__init__.py`` cover it all (the handlers use the Powertools Tracer from the layer that adds).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ ORDER_SCHEMA = apigateway.JsonSchema(
     required=["customer_id", "items"],
     properties={
         "customer_id": apigateway.JsonSchema(type=apigateway.JsonSchemaType.STRING, min_length=1),
+        "customer_tier": apigateway.JsonSchema(type=apigateway.JsonSchemaType.STRING, enum=["standard", "premium"]),
         "items": apigateway.JsonSchema(
             type=apigateway.JsonSchemaType.ARRAY,
             min_items=1,

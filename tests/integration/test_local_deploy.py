@@ -38,6 +38,13 @@ def test_an_order_flows_through_every_service(local_deployment: LocalDeployment)
     assert len(steps) == 7
 
 
+def test_the_handlers_send_their_traces(local_deployment: LocalDeployment) -> None:
+    # After the order flow above: the Powertools layer (AWS's public SSM parameter -> layer ARN -> the emulator's
+    # bundle) loaded in both functions, and their Tracer recorded the order's steps and AWS calls.
+    steps = smoke.check_traces(local_deployment.app)
+    assert len(steps) == 3
+
+
 def test_malformed_orders_are_rejected_and_land_nowhere(local_deployment: LocalDeployment) -> None:
     steps = smoke.check_malformed_orders(local_deployment.app)
     assert len(steps) == len(smoke.MALFORMED_ORDERS) + 1

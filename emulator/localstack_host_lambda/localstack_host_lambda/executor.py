@@ -7,7 +7,10 @@ the invocation fails with "Task timed out", as on AWS). What it does not: memory
 
 LAMBDA_HOST_PYTHON names the interpreter for handlers (a virtualenv with only boto3, like Lambda's
 Python runtime); without it, the interpreter running LocalStack is used. LAMBDA_HOST_LOG_DIR, if set, gets
-one log file per function with everything its processes print (SIGUSR1 to a handler process dumps its stack there).
+one log file per function with everything its processes print (SIGUSR1 to a handler process dumps its stack there),
+and ``xray-segments.jsonl``: as Lambda runs the X-Ray daemon beside each function and points
+``AWS_XRAY_DAEMON_ADDRESS`` at it, this executor listens on a UDP port of 127.0.0.1 and writes every segment
+document the handlers' X-Ray SDK sends there, one JSON object a line (LocalStack's free edition has no X-Ray).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import logging
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -32,6 +36,39 @@ LOG = logging.getLogger(__name__)
 BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 # Host variables a handler process may see; everything else comes from the function's configuration.
 PASS_THROUGH = ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
+
+
+class _XRayDaemon:
+    """A UDP listener standing in for the X-Ray daemon: each datagram's document goes to a JSON-lines file."""
+
+    _instance: _XRayDaemon | None = None
+    _lock = threading.Lock()
+
+    def __init__(self, sink: Path) -> None:
+        self.sink = sink
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self._run, name="xray-daemon", daemon=True).start()
+
+    @classmethod
+    def address_for(cls, log_dir: str | None) -> str | None:
+        if not log_dir:
+            return None
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = cls(Path(log_dir) / "xray-segments.jsonl")
+            return cls._instance.address
+
+    def _run(self) -> None:
+        with open(self.sink, "a", buffering=1) as sink:
+            while True:
+                datagram = self.sock.recv(65536)
+                _, _, body = datagram.partition(b"\n")  # the header line: {"format": "json", "version": 1}
+                try:
+                    sink.write(json.dumps(json.loads(body)) + "\n")
+                except ValueError:
+                    LOG.debug("not an X-Ray segment document: %r", datagram[:200])
 
 
 def _gateway_host() -> str:
@@ -71,6 +108,9 @@ class HostRuntimeExecutor(RuntimeExecutor):
         env.update({k: str(v) for k, v in env_vars.items()})
         endpoint = f"http://{_gateway_host()}:{config.GATEWAY_LISTEN[0].port}"
         env.setdefault("AWS_ENDPOINT_URL", endpoint)
+        daemon = _XRayDaemon.address_for(os.environ.get("LAMBDA_HOST_LOG_DIR"))
+        if daemon:
+            env["AWS_XRAY_DAEMON_ADDRESS"] = daemon  # reserved: Lambda sets it, whatever the function says
         env.update(
             LAMBDA_TASK_ROOT=task_root,
             PYTHONPATH=os.pathsep.join([task_root, *layer_paths]),

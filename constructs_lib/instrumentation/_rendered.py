@@ -1,0 +1,56 @@
+"""Read an L1 property the way CloudFormation will receive it, including values an L2 renders lazily.
+
+The ``lambda_.Function`` L2 keeps its environment in a lazy value that it hands its ``CfnFunction``. jsii gives
+Python such a value as an *empty* struct (``CfnFunction.EnvironmentProperty()``): it sees a JavaScript object
+where the property's type says "struct" and copies the struct's fields, which a lazy value does not have. So
+``stack.resolve(cfn.environment)`` returns ``{}`` for every L2 function, whatever its variables. Here the
+properties are fetched as plain object references and resolved on the JavaScript side, where the lazy value is
+still itself. ``tests/test_instrumentation.py`` pins this behaviour, so a jsii change that breaks it fails there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsii
+from aws_cdk import CfnResource, Stack
+
+
+class _ObjectReference:
+    """A JavaScript object jsii handed over by reference, passed back to JavaScript as that reference."""
+
+    __jsii_type__ = "Object"
+
+    def __init__(self, reference: Any) -> None:
+        self.__jsii_ref__ = reference
+
+
+def rendered_properties(resource: CfnResource) -> dict[str, Any]:
+    """All properties of an L1, resolved, by their camelCase names (``{"runtime": ..., "environment": ...}``).
+
+    One call to fetch and one to resolve, whatever the number of properties.
+
+    Example::
+
+        rendered_properties(fn.node.default_child)["environment"]   # {"variables": {"TABLE": ...}}
+    """
+    from jsii._kernel.types import GetRequest
+
+    request = GetRequest(objref=resource.__jsii_ref__, property="cfnProperties")  # type: ignore[attr-defined]
+    raw = jsii.kernel.provider.get(request).value
+    resolved = Stack.of(resource).resolve(_references(raw))
+    return resolved if isinstance(resolved, dict) else {}
+
+
+def rendered_property(resource: CfnResource, jsii_name: str) -> Any:
+    """One property of an L1, resolved (``jsii_name`` in camelCase, e.g. ``"environment"``); None when unset."""
+    return rendered_properties(resource).get(jsii_name)
+
+
+def _references(value: Any) -> Any:
+    """``value`` with every object reference jsii handed over wrapped, so it can be passed back as itself."""
+    if isinstance(value, dict):
+        return {key: _references(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_references(item) for item in value]
+    return _ObjectReference(value) if hasattr(value, "ref") else value

@@ -1,0 +1,230 @@
+"""Instrument every Lambda function in a scope (an aspect), or one function now.
+
+Example::
+
+    app = App()
+    orders = OrdersStack(app, "Orders")
+    XRayTracing.enable(app)                  # the functions record a segment per invocation...
+    LambdaInstrumentation.enable(app)        # ...and their code records annotations and every AWS call
+    LambdaInstrumentation.enable(orders.legacy_worker, mode=OpenTelemetry())   # nearest call wins
+    LambdaInstrumentation.exclude(orders.batch_job)                             # left exactly as it is
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import jsii
+from aws_cdk import AspectPriority, Aspects, IAspect, Stage
+from aws_cdk import aws_lambda as lambda_
+from constructs import IConstruct
+
+from .._validation import XRayValidationError, warn
+from ..discovery import is_cdk_internal_function
+from ..tracing import XRayTracing
+from .detect import kind_from_environment, kind_from_layers
+from .kinds import INSTRUMENTATION_METADATA_KEY, InstrumentationKind
+from .opentelemetry import OpenTelemetry
+from .plan import InstrumentationPlan, Skip
+from .powertools import PowertoolsTracer
+from .target import FunctionTarget
+
+#: A mode: what instruments the functions, with its settings.
+InstrumentationMode: TypeAlias = PowertoolsTracer | OpenTelemetry
+
+#: Lambda's limit on layers per function (CreateFunction: "Cannot reference more than 5 layers").
+MAX_LAYERS = 5
+_LAYER_ID = "InstrumentationLayer"
+
+
+@jsii.implements(IAspect)
+class LambdaInstrumentation:
+    """The aspect behind :meth:`enable`; :meth:`apply` instruments one function without an aspect.
+
+    For each ``lambda_.Function`` / ``CfnFunction`` under the scope (not the functions CDK makes for itself,
+    not those under :meth:`exclude` or ``XRayTracing.exclude``), the mode's layer is added, resolved for the
+    function's region, architecture and runtime, with the mode's environment variables where the function has
+    none of its own, and the Metadata entry ``constructs-lib:instrumentation: <kind>``. Visiting is
+    idempotent: a function is instrumented once, by the nearest ``enable`` above it (the latest, on one scope).
+
+    A function already instrumented by hand (its layers or exec wrapper show it) keeps what it has: with the same
+    kind it only gets the missing variables and the Metadata entry; with the other kind it is left alone, with a
+    warning, since both would record every AWS call twice. Runtimes a mode has no layer for get a warning
+    naming the function; regions, partitions and runtimes where the layer cannot exist are synth errors.
+
+    Tracing itself is :class:`~constructs_lib.XRayTracing`'s job: without it, the functions only record what
+    an upstream service sampled (Lambda's default PassThrough).
+    """
+
+    def __init__(self, *, mode: InstrumentationMode | None = None) -> None:
+        mode = PowertoolsTracer() if mode is None else mode
+        if not isinstance(mode, (PowertoolsTracer, OpenTelemetry)):
+            raise XRayValidationError(
+                f"LambdaInstrumentation: mode must be PowertoolsTracer(...) or OpenTelemetry(...), got {mode!r}"
+            )
+        self.mode: InstrumentationMode = mode
+
+    @classmethod
+    def enable(cls, scope: IConstruct, *, mode: InstrumentationMode | None = None) -> LambdaInstrumentation:
+        """Instrument every Lambda function under ``scope`` (an App, Stage, Stack or construct).
+
+        :param mode: ``PowertoolsTracer()`` (default) or ``OpenTelemetry()``, with their settings.
+
+        Example::
+
+            LambdaInstrumentation.enable(app)
+            LambdaInstrumentation.enable(app, mode=PowertoolsTracer(version="3.37.0", capture_response=True))
+        """
+        aspect = cls(mode=mode)
+        Aspects.of(scope).add(aspect, priority=AspectPriority.MUTATING)
+        # CDK aspects stop at Stage boundaries: carry this one into the Stages under the scope that have none.
+        for node in scope.node.find_all():
+            if isinstance(node, Stage) and node.node.path != scope.node.path and not _has_decision(node):
+                Aspects.of(node).add(aspect, priority=AspectPriority.MUTATING)
+        return aspect
+
+    @staticmethod
+    def exclude(scope: IConstruct) -> None:
+        """Leave every function under ``scope`` uninstrumented, whatever ``enable`` covers it.
+
+        Example::
+
+            LambdaInstrumentation.exclude(stack.batch_job)
+        """
+        if not any(isinstance(a, _Excluded) for a in Aspects.of(scope).all):
+            Aspects.of(scope).add(_Excluded(), priority=AspectPriority.MUTATING)
+
+    @classmethod
+    def apply(cls, function: IConstruct, *, mode: InstrumentationMode | None = None) -> InstrumentationKind | None:
+        """Instrument one function now, without an aspect; returns the kind it ends up with (None: left alone).
+
+        Use it where an aspect cannot be added, e.g. from inside your own aspect (CDK ignores aspects added
+        by an aspect). ``function`` is a ``lambda_.Function`` or its ``CfnFunction``.
+
+        Example::
+
+            LambdaInstrumentation.apply(stack.orders_fn)
+        """
+        cfn = function.node.default_child if isinstance(function, lambda_.Function) else function
+        if not isinstance(cfn, lambda_.CfnFunction):
+            raise XRayValidationError(
+                f"LambdaInstrumentation.apply: {function.node.path} is not a lambda_.Function or lambda_.CfnFunction"
+            )
+        return instrument(cfn, cls(mode=mode).mode)
+
+    @staticmethod
+    def is_excluded(node: IConstruct) -> bool:
+        """True when ``node`` is under a subtree passed to :meth:`exclude` with no ``enable`` closer to it."""
+        return isinstance(_nearest_decision(node), _Excluded)
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, lambda_.CfnFunction) or is_cdk_internal_function(node):
+            return
+        if _nearest_decision(node) is not self or XRayTracing.is_excluded(node):
+            return
+        instrument(node, self.mode)
+
+
+def instrument(cfn: lambda_.CfnFunction, mode: InstrumentationMode) -> InstrumentationKind | None:
+    """Apply ``mode`` to one function (idempotent); the kind it ends up with, or None when left alone."""
+    marked = cfn.get_metadata(INSTRUMENTATION_METADATA_KEY)
+    if marked is not None:
+        return InstrumentationKind(marked)
+    l2 = cfn.node.scope if isinstance(cfn.node.scope, lambda_.Function) else None
+    owner: IConstruct = l2 or cfn
+    target = FunctionTarget.of(cfn)
+    existing = kind_from_environment(target.environment) or kind_from_layers(target.layer_text)
+    skip = _precheck(target, existing, mode.kind)
+    if skip is not None:
+        warn(owner, skip.code, skip.message)
+        return None
+    plan = mode.plan(cfn, target)
+    if isinstance(plan, Skip):
+        warn(owner, plan.code, plan.message)
+        return None
+    for key, value in plan.required.items():
+        if key in target.environment and target.environment[key] != value:
+            warn(owner, "instrumentationWrapperConflict",
+                 f"{key} is already {target.environment[key]!r}; {mode.kind.value} needs {value!r} to start, so "
+                 "this function is left as it is. Remove your value, or exclude the function.")
+            return None
+    if kind_from_layers(target.layer_text) is None:  # a layer of the same kind, added by hand, stays the only one
+        _add_layer(cfn, l2, target, plan)
+    for key, value in {**plan.defaults, **plan.required}.items():
+        if key not in target.environment:
+            if l2 is not None:
+                l2.add_environment(key, value)
+            else:
+                cfn.add_property_override(f"Environment.Variables.{key}", value)
+    for code, message in plan.notes:
+        warn(owner, code, message)
+    cfn.add_metadata(INSTRUMENTATION_METADATA_KEY, plan.kind.value)
+    return plan.kind
+
+
+def _precheck(target: FunctionTarget, existing: InstrumentationKind | None,
+              kind: InstrumentationKind) -> Skip | None:
+    """Why ``target`` is left alone before a layer is even chosen: no layers possible, unreadable settings, or
+    ``existing`` instrumentation of another kind than ``kind``."""
+    if target.package_type == "Image":
+        return Skip("instrumentationContainerImage",
+                    "Container-image functions cannot use layers: install the instrumentation in the image "
+                    "(pip install 'aws-lambda-powertools[tracer]', or the OpenTelemetry distro) instead.")
+    if target.architecture is None:
+        return Skip("instrumentationUnknownArchitecture",
+                    "The function's architecture is a token, so no layer can be chosen for it: it is not "
+                    "instrumented.")
+    if target.environment_unreadable:
+        return Skip("instrumentationEnvironmentUnreadable",
+                    "The function's environment is an intrinsic function (Fn::If...), so the variables you set "
+                    "cannot be read and might be overwritten: it is not instrumented.")
+    if existing is not None and existing is not kind:
+        return Skip("instrumentationConflict",
+                    f"This function is already instrumented with {existing.value} (its layers or "
+                    f"AWS_LAMBDA_EXEC_WRAPPER show it), so {kind.value} is not added: both would record every AWS "
+                    "call twice. Remove one, or exclude the function (LambdaInstrumentation.exclude).")
+    return None
+
+
+def _add_layer(cfn: lambda_.CfnFunction, l2: lambda_.Function | None, target: FunctionTarget,
+               plan: InstrumentationPlan) -> None:
+    if len(target.layers) >= MAX_LAYERS:
+        raise XRayValidationError(
+            f"{target.path}: the function already has {len(target.layers)} layers, Lambda's limit; the "
+            f"{plan.kind.value} layer would be one too many. Merge layers, or exclude the function "
+            "(LambdaInstrumentation.exclude)."
+        )
+    if l2 is not None:
+        l2.add_layers(lambda_.LayerVersion.from_layer_version_arn(l2, _LAYER_ID, plan.layer_arn))
+        return
+    layers = cfn.layers
+    if layers is None or isinstance(layers, list):
+        cfn.layers = [*(layers or []), plan.layer_arn]
+    else:
+        cfn.add_property_override("Layers", [*target.layers, plan.layer_arn])
+
+
+@jsii.implements(IAspect)
+class _Excluded:
+    """Marker placed by :meth:`LambdaInstrumentation.exclude`; it changes nothing itself."""
+
+    def visit(self, node: IConstruct) -> None:
+        return None
+
+
+def _nearest_decision(node: IConstruct) -> IAspect | None:
+    """The ``enable`` aspect or ``exclude`` marker nearest above ``node`` (the latest, on one scope)."""
+    current: IConstruct | None = node
+    while current is not None:
+        for aspect in reversed(Aspects.of(current).all):
+            if isinstance(aspect, (LambdaInstrumentation, _Excluded)):
+                return aspect
+        current = current.node.scope
+    return None
+
+
+def _has_decision(scope: IConstruct) -> bool:
+    return any(isinstance(a, (LambdaInstrumentation, _Excluded)) for a in Aspects.of(scope).all)
+
+
+__all__ = ["InstrumentationMode", "LambdaInstrumentation", "instrument"]
