@@ -27,7 +27,7 @@ from .alarms import (
 from .cost import CostEstimate, TracingCostEstimate, TrafficProfile, XRayPricing, estimate_tracing_cost
 from .dashboard import TracingDashboard
 from .discovery import ServiceKind, traced_resources
-from .filters import FilterExpressionError, TraceFilter
+from .filters import FilterExpressionError, RootCauseEntity, RootCauseKind, TraceFilter, classify
 from .groups import TraceGroup
 from .sampling import SamplingRateBoost, SamplingRule, SamplingRuleSpec
 from .tracing import SnsTracingResourcePolicy, TracingMode, XRayTracing
@@ -42,6 +42,8 @@ __all__ = [
     "FilterExpressionError",
     "QueryScope",
     "ResourceOverride",
+    "RootCauseEntity",
+    "RootCauseKind",
     "SamplingRateBoost",
     "SamplingRule",
     "SamplingRuleSpec",
@@ -59,6 +61,7 @@ __all__ = [
     "XRayPricing",
     "XRayTracing",
     "XRayValidationError",
+    "classify",
     "estimate_tracing_cost",
     "traced_resources",
 ]
