@@ -24,12 +24,22 @@ from .alarms import (
     TraceGroupTarget,
     TracingAlarms,
 )
-from .cost import CostEstimate, TracingCostEstimate, TrafficProfile, XRayPricing, estimate_tracing_cost
+from .cost import (
+    CostEstimate,
+    EventSourceRate,
+    TracingCostEstimate,
+    TrafficProfile,
+    TransactionSearch,
+    TransactionSearchPricing,
+    XRayPricing,
+    estimate_tracing_cost,
+)
 from .dashboard import TracingDashboard
 from .discovery import ServiceKind, traced_resources
 from .filters import FilterExpressionError, RootCauseEntity, RootCauseKind, TraceFilter, classify
 from .groups import TraceGroup
 from .sampling import SamplingRateBoost, SamplingRule, SamplingRuleSpec
+from .trace_roots import TraceRoot, TraceRootKind, find_trace_roots
 from .tracing import SnsTracingResourcePolicy, TracingMode, XRayTracing
 
 __all__ = [
@@ -39,6 +49,7 @@ __all__ = [
     "AlarmType",
     "CostEstimate",
     "CreatedAlarm",
+    "EventSourceRate",
     "FilterExpressionError",
     "QueryScope",
     "ResourceOverride",
@@ -53,15 +64,20 @@ __all__ = [
     "TraceGroup",
     "TraceGroupKind",
     "TraceGroupTarget",
+    "TraceRoot",
+    "TraceRootKind",
     "TracingAlarms",
     "TracingCostEstimate",
     "TracingDashboard",
     "TracingMode",
     "TrafficProfile",
+    "TransactionSearch",
+    "TransactionSearchPricing",
     "XRayPricing",
     "XRayTracing",
     "XRayValidationError",
     "classify",
     "estimate_tracing_cost",
+    "find_trace_roots",
     "traced_resources",
 ]

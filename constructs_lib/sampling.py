@@ -46,6 +46,7 @@ from constructs import Construct, IConstruct, IValidation
 
 from ._validation import XRayValidationError, check_length, check_number, fail, is_token, warn
 from .discovery import cfn_property, env_key, env_text
+from .trace_roots import stage_service_names
 
 __all__ = [
     "DEFAULT_RULE",
@@ -663,28 +664,11 @@ class _Inventory:
                 continue
             on_api_gateway = targets_api_gateway(service_type)
             if not on_api_gateway and service_type == "*" and _comparable(service_name) and service_name != "*":
-                stages = self._stage_service_names() if stages is None else stages
+                stages = stage_service_names([*self.rest_apis, *self.rest_stages]) if stages is None else stages
                 on_api_gateway = any(wildcard_match(service_name, name) for name in stages.get(entry.env, []))
             if on_api_gateway:
                 found.append((entry.node, "urlPathIgnoredByApiGateway", url_path_warning(str(entry.name), url_path)))
         return found
-
-    def _stage_service_names(self) -> dict[tuple[str, str], list[str]]:
-        """``{api-name}/{stage}`` of every REST API stage of the app whose names are known at synth, by env."""
-        names: dict[tuple[str, str], str] = {}  # by (stack path, logical id)
-        for api in self.rest_apis:
-            name = cfn_property(api, "Name")
-            if isinstance(name, str):
-                stack = Stack.of(api)
-                names[(stack.node.path, stack.resolve(api.logical_id))] = name
-        by_env: dict[tuple[str, str], list[str]] = {}
-        for stage in self.rest_stages:
-            api_ref, stage_name = cfn_property(stage, "RestApiId"), cfn_property(stage, "StageName")
-            logical_id = api_ref.get("Ref") if isinstance(api_ref, dict) else None
-            api_name = names.get((Stack.of(stage).node.path, logical_id)) if isinstance(logical_id, str) else None
-            if api_name is not None and isinstance(stage_name, str):
-                by_env.setdefault(env_key(stage), []).append(f"{api_name}/{stage_name}")
-        return by_env
 
     def _same_priority(self) -> list[tuple[IConstruct, str, str]]:
         found = []
