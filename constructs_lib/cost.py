@@ -42,7 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import jsii
-from aws_cdk import AspectPriority, Aspects, CfnOutput, CfnResource, IAspect
+from aws_cdk import AspectPriority, Aspects, CfnOutput, IAspect
 from aws_cdk import aws_apigateway as apigateway
 from constructs import Construct, IConstruct, IValidation
 
@@ -58,8 +58,7 @@ from .sampling import (
     wildcard_match,
 )
 from .sampling import rest_api_target as _rest_api_target
-from .trace_roots import TYPES as ROOT_TYPES
-from .trace_roots import TraceRoot, stage_service_names, trace_roots_of
+from .trace_roots import REST_API_TYPE, REST_STAGE_TYPE, TraceRoot, find_trace_roots, locate, stage_service_names
 
 __all__ = [
     "CostEstimate",
@@ -84,6 +83,7 @@ LAMBDA_BUILTIN = "(Lambda built-in 1/s + 5%)"
 LAMBDA_RESERVOIR, LAMBDA_FIXED_RATE = 1, 0.05
 STATE_MACHINE_TYPE = "AWS::StepFunctions::StateMachine"
 _TRANSACTION_SEARCH_CONFIG = "AWS::XRay::TransactionSearchConfig"
+_ACCOUNT_TYPES = ("AWS::XRay::Group", _TRANSACTION_SEARCH_CONFIG)
 
 
 @dataclass(frozen=True)
@@ -266,19 +266,21 @@ class EventSourceRate:
 
     source: IConstruct
     invocations_per_second: float
+    #: The path of :attr:`source`, read once.
+    path: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not hasattr(self.source, "node"):
             raise fail("EventSourceRate", "source", self.source, "a construct (queue, rule, bucket, table, stream, "
                        "function or state machine)")
-        check_number(f"EventSourceRate '{self.source.node.path}'", "invocations_per_second",
-                     self.invocations_per_second, minimum=0)
+        object.__setattr__(self, "path", self.source.node.path)
+        check_number(f"EventSourceRate '{self.path}'", "invocations_per_second", self.invocations_per_second,
+                     minimum=0)
 
     def covers(self, root: TraceRoot) -> bool:
         """True when this rate is for ``root``: its source or its target is, or is inside, :attr:`source`."""
-        path = self.source.node.path
-        return any(node.node.path == path or node.node.path.startswith(path + "/") for node in (root.source,
-                                                                                              root.target))
+        return any(path == self.path or path.startswith(self.path + "/")
+                   for path in (root.source_path, root.target_path))
 
 
 @dataclass(frozen=True)
@@ -592,11 +594,13 @@ class TracingCostEstimate(Construct):
         estimate_tracing_cost([], self.traffic, days=days, traces_retrieved_per_month=traces_retrieved_per_month,
                               insights=bool(insights), pricing=pricing,
                               transaction_search=transaction_search)  # validate the options now
+        self._synth_estimate: CostEstimate | None = None
         self.output = CfnOutput(self, "Output", description=OUTPUT_DESCRIPTION,
-                                value=lazy_string(lambda: self.estimate().summary()))
+                                value=lazy_string(lambda: self._estimate_for_synth().summary()))
         # Added once, here, and resolved at synth: validation stays free of side effects, so synthesizing again
         # (app.synth(), Template.from_stack) never adds a second entry.
-        self.node.add_metadata(METADATA_TYPE, lazy_any(lambda: json.loads(json.dumps(self.estimate().to_json()))))
+        self.node.add_metadata(METADATA_TYPE,
+                               lazy_any(lambda: json.loads(json.dumps(self._estimate_for_synth().to_json()))))
         self.node.add_validation(_Budget(self))
         Aspects.of(self).add(_Warnings(self), priority=AspectPriority.READONLY)
 
@@ -622,9 +626,20 @@ class TracingCostEstimate(Construct):
         )
         return replace(estimate, not_estimated=(*not_estimated, *estimate.not_estimated))
 
+    def _estimate_for_synth(self) -> CostEstimate:
+        """The estimate of the synthesis under way, computed once by whichever of the metadata, the output and the
+        budget check needs it first (all after the aspects), and reused by the others; the warnings aspect, which
+        runs at the start of every synthesis, forgets it. Each walk of the app costs calls into jsii."""
+        if self._synth_estimate is None:
+            self._synth_estimate = self.estimate()
+        return self._synth_estimate
+
+    def _forget_estimate(self) -> None:
+        self._synth_estimate = None
+
     def warnings(self) -> list[tuple[str, str]]:
         """``(code, message)`` of what the estimate should tell its user (added as warnings at synth)."""
-        scan = self._scan()
+        scan = self._scan(with_roots=bool(self.event_sources))
         found: list[tuple[str, str]] = []
         specs = [rule.spec for rule in scan.rules]
         names = sorted({s.service_name for s in specs
@@ -641,7 +656,7 @@ class TracingCostEstimate(Construct):
         for rate in self.event_sources:
             if not any(rate.covers(root) for root in scan.roots):
                 found.append(("eventSourceRateUnused",
-                              f"EventSourceRate for '{rate.source.node.path}' matches no event source of this "
+                              f"EventSourceRate for '{rate.path}' matches no event source of this "
                               "account/region that starts a function or state machine: it is not counted."))
         if scan.transaction_search and self._transaction_search is None:
             found.append(("transactionSearchNotPriced",
@@ -664,11 +679,11 @@ class TracingCostEstimate(Construct):
                 continue
             rps = sum(rate.invocations_per_second for rate in rates)
             if root.starts_lambda:
-                routes.append(TrafficProfile(service_name=root.target.node.path, rps=rps,
+                routes.append(TrafficProfile(service_name=root.target_path, rps=rps,
                                              service_type="AWS::Lambda::Function", http_method=None, url_path=None,
                                              description=root.label))
             else:  # a state machine samples by the rules, by its name; a generated name matches only `*`
-                name = root.state_machine_name or f"<{root.target.node.path}>"
+                name = root.state_machine_name or f"<{root.target_path}>"
                 routes.append(TrafficProfile(service_name=name, rps=rps, service_type=STATE_MACHINE_TYPE,
                                              http_method=None, url_path=None, description=root.label))
         profiled = [route.service_name for route in self.traffic]
@@ -677,33 +692,27 @@ class TracingCostEstimate(Construct):
                 not_estimated.append(f"REST API stage {stage}: no TrafficProfile")
         return routes, not_estimated
 
-    def _scan(self) -> _Scan:
-        """One pass over the app: its rules, groups, traced REST stages and event sources in this account/region."""
+    def _scan(self, *, with_roots: bool = True) -> _Scan:
+        """One walk of the app: its rules, groups, traced REST stages and event sources in this account/region."""
         env = env_key(self)
         scan = _Scan()
-        resources: list[CfnResource] = []
-        within = self.monitored_scope.node.path if self.monitored_scope is not None else None
-        for node in self.node.root.node.find_all():
-            if isinstance(node, SamplingRule):
-                if env_key(node) == env:
-                    scan.rules.append(node)
-            elif isinstance(node, CfnResource):
-                kind = node.cfn_resource_type
-                if kind in ROOT_TYPES:
-                    resources.append(node)
-                elif kind == "AWS::XRay::Group" and not scan.insights and env_key(node) == env:
-                    config = cfn_property(node, "InsightsConfiguration")
-                    scan.insights = isinstance(config, dict) and config.get("InsightsEnabled") is True
-                elif kind == _TRANSACTION_SEARCH_CONFIG and env_key(node) == env:
-                    scan.transaction_search = True
-        def inside(node: IConstruct) -> bool:
-            return not within or node.node.path == within or node.node.path.startswith(within + "/")
-
-        scan.roots = [root for root in trace_roots_of(resources, env=env) if inside(root.source)]
-        traced_stages = [r for r in resources if r.cfn_resource_type == "AWS::ApiGateway::Stage" and inside(r)
-                         and cfn_property(r, "TracingEnabled") is True]
-        apis = [r for r in resources if r.cfn_resource_type == "AWS::ApiGateway::RestApi"]
-        scan.stages = stage_service_names([*apis, *traced_stages]).get(env, [])
+        root = self.node.root
+        scan.rules = [node for node in root.node.find_all() if isinstance(node, SamplingRule) and env_key(node) == env]
+        for resource in locate(root, _ACCOUNT_TYPES):  # account-wide settings, wherever the app defines them
+            if resource.env != env:
+                continue
+            if resource.type == "AWS::XRay::Group" and not scan.insights:
+                config = cfn_property(resource.resource, "InsightsConfiguration")
+                scan.insights = isinstance(config, dict) and config.get("InsightsEnabled") is True
+            elif resource.type == _TRANSACTION_SEARCH_CONFIG:
+                scan.transaction_search = True
+        if not with_roots:
+            return scan
+        scope = self.monitored_scope or root
+        scan.roots = find_trace_roots(scope, env=env)
+        stages = [r for r in locate(scope, (REST_API_TYPE, REST_STAGE_TYPE)) if r.env == env and (
+            r.type == REST_API_TYPE or cfn_property(r.resource, "TracingEnabled") is True)]
+        scan.stages = stage_service_names(stages).get(env, [])
         return scan
 
 
@@ -732,14 +741,15 @@ def _literal_match(profile_name: str, stage_name: str) -> bool:
 
 @jsii.implements(IValidation)
 class _Budget:
-    """Fails the synth over budget; pure (the metadata is a lazy value added once at construction)."""
+    """Fails the synth over budget; adds nothing to the app (the metadata is a lazy value added once at
+    construction)."""
 
     def __init__(self, owner: TracingCostEstimate) -> None:
         self.owner = owner
 
     def validate(self) -> list[str]:
         owner = self.owner
-        estimate = owner.estimate()
+        estimate = owner._estimate_for_synth()
         budget = owner.monthly_budget_usd
         if budget is None or estimate.total_usd <= budget:
             return []
@@ -761,6 +771,7 @@ class _Warnings:
     def visit(self, node: IConstruct) -> None:
         if node.node.path != self.owner.node.path:
             return
+        self.owner._forget_estimate()  # a new synthesis: the app may have changed since the last one
         for code, message in self.owner.warnings():
             if (code, message) not in self._added:
                 self._added.add((code, message))

@@ -46,7 +46,7 @@ from constructs import Construct, IConstruct, IValidation
 
 from ._validation import XRayValidationError, check_length, check_number, fail, is_token, warn
 from .discovery import cfn_property, env_key, env_text
-from .trace_roots import stage_service_names
+from .trace_roots import REST_API_TYPE, REST_STAGE_TYPE, locate, stage_service_names
 
 __all__ = [
     "DEFAULT_RULE",
@@ -504,8 +504,6 @@ APP_CHECKS_ID = "ConstructsLibXRayChecks"
 _RULE_TYPE = xray.CfnSamplingRule.CFN_RESOURCE_TYPE_NAME
 _GROUP_TYPE = xray.CfnGroup.CFN_RESOURCE_TYPE_NAME
 _FUNCTION_TYPE = lambda_.CfnFunction.CFN_RESOURCE_TYPE_NAME
-_REST_API_TYPE = apigateway.CfnRestApi.CFN_RESOURCE_TYPE_NAME
-_REST_STAGE_TYPE = apigateway.CfnStage.CFN_RESOURCE_TYPE_NAME
 
 
 def install_app_checks(construct: IConstruct) -> None:
@@ -583,12 +581,11 @@ class _Inventory:
     rules: list[_Entry]
     groups: list[_Entry]
     functions: list[CfnResource]
-    rest_apis: list[CfnResource] = field(default_factory=list)
-    rest_stages: list[CfnResource] = field(default_factory=list)
+    root: IConstruct | None = None
 
     @staticmethod
     def of(root: IConstruct) -> _Inventory:
-        inventory = _Inventory([], [], [])
+        inventory = _Inventory([], [], [], root)
         for node in root.node.find_all():
             if isinstance(node, SamplingRule):
                 spec = node.spec
@@ -607,10 +604,6 @@ class _Inventory:
                     inventory.groups.append(_Entry(_owner(node), env_key(node), name))
                 elif kind == _FUNCTION_TYPE:
                     inventory.functions.append(node)
-                elif kind == _REST_API_TYPE:
-                    inventory.rest_apis.append(node)
-                elif kind == _REST_STAGE_TYPE:
-                    inventory.rest_stages.append(node)
         return inventory
 
     # -- errors ------------------------------------------------------------------------------------------------
@@ -664,8 +657,9 @@ class _Inventory:
                 continue
             on_api_gateway = targets_api_gateway(service_type)
             if not on_api_gateway and service_type == "*" and _comparable(service_name) and service_name != "*":
-                stages = stage_service_names([*self.rest_apis, *self.rest_stages]) if stages is None else stages
-                on_api_gateway = any(wildcard_match(service_name, name) for name in stages.get(entry.env, []))
+                if stages is None and self.root is not None:  # a walk of its own, only when a rule needs it
+                    stages = stage_service_names(locate(self.root, (REST_API_TYPE, REST_STAGE_TYPE)))
+                on_api_gateway = any(wildcard_match(service_name, name) for name in (stages or {}).get(entry.env, []))
             if on_api_gateway:
                 found.append((entry.node, "urlPathIgnoredByApiGateway", url_path_warning(str(entry.name), url_path)))
         return found

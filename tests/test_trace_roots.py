@@ -105,3 +105,14 @@ def test_only_the_given_environment() -> None:
         _function(stack, "Fn").add_event_source(sources.SqsEventSource(sqs.Queue(stack, "Queue")))
     roots = find_trace_roots(app, env=("111111111111", "eu-west-1"))
     assert [root.label for root in roots] == ["SQS queue Here/Queue -> Here/Fn (Lambda)"]
+
+
+def test_a_scope_inside_a_stack_finds_its_sources_with_targets_beside_it() -> None:
+    from constructs import Construct
+
+    stack = Stack(App(), "S")
+    ingest = Construct(stack, "Ingest")
+    queue = sqs.Queue(ingest, "Queue")
+    _function(stack, "Worker").add_event_source(sources.SqsEventSource(queue))  # the mapping sits under Worker
+    _function(stack, "Other").add_event_source(sources.SqsEventSource(sqs.Queue(stack, "Elsewhere")))
+    assert [root.label for root in find_trace_roots(ingest)] == ["SQS queue S/Ingest/Queue -> S/Worker (Lambda)"]
