@@ -5,7 +5,8 @@ How the estimate works:
 1. Each route of the :class:`TrafficProfile` is matched against the rules in priority order (name breaks ties);
    the first match wins (``*`` and ``?`` wildcards, case-insensitive). Unmatched routes fall to the built-in
    ``Default`` rule (1/s + 5 %). A route whose root is a Lambda function ignores rules: Lambda samples
-   1/s + 5 % per function.
+   1/s + 5 % per function. An API Gateway route never matches a rule that sets a URL path (the X-Ray guide says
+   API Gateway does not support it); the estimate notes each such rule it passed over.
 2. A rule's reservoir is shared by every route that matches it: recorded/s = min(reservoir, rps) +
    fixed_rate x max(0, rps - reservoir), with rps the sum of those routes. Each route gets its share in
    proportion to its rps.
@@ -55,6 +56,7 @@ from .sampling import (
     SamplingRule,
     SamplingRuleSpec,
     rest_api_stage,
+    targets_api_gateway,
     wildcard_match,
 )
 from .sampling import rest_api_target as _rest_api_target
@@ -242,7 +244,14 @@ class TrafficProfile:
             return self.description
         return " ".join(part for part in (self.service_name, self.http_method, self.url_path) if part)
 
+    @property
+    def on_api_gateway(self) -> bool:
+        """True when the route is an API Gateway stage's (its service type is API Gateway's)."""
+        return self.service_type is not None and targets_api_gateway(self.service_type)
+
     def _matches(self, spec: SamplingRuleSpec) -> bool:
+        if self.on_api_gateway and spec.url_path != "*":
+            return False  # the X-Ray guide: URL path is not supported for API Gateway (see estimate_tracing_cost)
         return spec.matches(service_name=self.service_name, service_type=self.service_type, host=self.host,
                             http_method=self.http_method, url_path=self.url_path, resource_arn=self.resource_arn,
                             attributes=self.attributes)
@@ -335,6 +344,7 @@ class CostEstimate:
     indexed_traces: float = 0.0
     indexing_cost_usd: float = 0.0
     not_estimated: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
 
     def summary(self) -> str:
         """One line: traces and dollars per month, then what is not in it."""
@@ -353,6 +363,8 @@ class CostEstimate:
             )
         if self.not_estimated:
             text += "; not estimated: " + ", ".join(self.not_estimated)
+        if self.notes:
+            text += "; note: " + ", ".join(self.notes)
         if self.skipped_rules:
             text += "; not counted (values known only at deploy time): " + ", ".join(self.skipped_rules)
         return text
@@ -373,6 +385,7 @@ class CostEstimate:
                 for r in self.rules
             ],
             "notEstimated": list(self.not_estimated),
+            "notes": list(self.notes),
             "skippedRules": list(self.skipped_rules),
         }
         if self.mode == "transaction-search":
@@ -434,12 +447,18 @@ def estimate_tracing_cost(
     seconds = SECONDS_PER_DAY * days
     matched: dict[int, list[TrafficProfile]] = {}  # by position in ``ordered``: names need not be unique here
     lambda_routes: dict[str, list[TrafficProfile]] = {}  # by function: its 1/s is shared by what starts it
+    passed_over: dict[str, None] = {}  # rules with a URL path that API Gateway routes did not match (ordered set)
     for route in traffic:
         if route.is_lambda:
             lambda_routes.setdefault(route.service_name, []).append(route)
             continue
         index = next(i for i, s in enumerate(ordered) if s.builtin or route._matches(s))
         matched.setdefault(index, []).append(route)
+        if route.on_api_gateway:
+            passed_over.update((s.rule_name, None) for s in ordered[:index] if s.url_path != "*" and s.matches(
+                service_name=route.service_name, service_type=route.service_type, host=route.host,
+                http_method=route.http_method, url_path=route.url_path, resource_arn=route.resource_arn,
+                attributes=route.attributes))
 
     rule_rows: list[RuleEstimate] = []
     route_rows: list[RouteEstimate] = []
@@ -465,9 +484,11 @@ def estimate_tracing_cost(
         max(0.0, traces_retrieved_per_month - prices.retrieved_free_per_month) / 1_000_000
         * prices.retrieved_per_million
     )
+    notes = tuple(f"rule '{name}' sets url_path, which API Gateway does not match on (X-Ray guide): not applied "
+                  "to API Gateway routes" for name in passed_over)
     common = {"days": days, "rules": tuple(rule_rows), "routes": tuple(route_rows), "traces_recorded": traces,
               "traces_retrieved": traces_retrieved_per_month, "retrieval_cost_usd": retrieval_cost,
-              "skipped_rules": tuple(skipped)}
+              "skipped_rules": tuple(skipped), "notes": notes}
     if transaction_search is None:
         billable = max(0.0, traces - prices.recorded_free_per_month)
         recorded_cost = billable / 1_000_000 * prices.recorded_per_million

@@ -83,12 +83,15 @@ def test_routes_sharing_a_rule_share_its_reservoir() -> None:
 
 def test_priority_order_first_match_wins() -> None:
     # A (priority 10): POST /orders*, 100 %, reservoir 0. B (priority 20): everything, 1 % after 1/s.
+    # (An SDK-instrumented service on EC2: the X-Ray SDKs match URL paths.)
     # POST /orders 5 rps -> A: 5/s. GET /orders/1 50 rps -> B: 1 + 0.01 x 49 = 1.49/s.
     # (5 + 1.49) x 2,592,000 = 16,822,080; (16,822,080 - 100,000) x $5/M = $83.6104
     a = spec("a-orders", 10, 1.0, 0, http_method="POST", url_path="/orders*")
     b = spec("b-rest", 20, 0.01, 1)
-    traffic = [TrafficProfile(service_name="api/prod", rps=5, http_method="POST", url_path="/orders"),
-               TrafficProfile(service_name="api/prod", rps=50, http_method="GET", url_path="/orders/1")]
+    traffic = [TrafficProfile(service_name="shop", rps=5, http_method="POST", url_path="/orders",
+                              service_type="AWS::EC2::Instance"),
+               TrafficProfile(service_name="shop", rps=50, http_method="GET", url_path="/orders/1",
+                              service_type="AWS::EC2::Instance")]
     estimate = estimate_tracing_cost([b, a], traffic)  # given out of order on purpose
     assert [(r.rule_name, r.recorded_per_second) for r in estimate.rules] == [("a-orders", 5), ("b-rest", 1.49)]
     assert estimate.traces_recorded == pytest.approx(16_822_080)
@@ -236,7 +239,8 @@ def test_a_rule_gated_on_a_header_matches_only_routes_that_send_it() -> None:
 def test_rules_sharing_a_name_are_charged_once_each() -> None:
     first = SamplingRuleSpec(rule_name="same", priority=1, fixed_rate=1.0, reservoir_size=0, url_path="/a")
     second = SamplingRuleSpec(rule_name="same", priority=2, fixed_rate=1.0, reservoir_size=0, url_path="/b")
-    estimate = estimate_tracing_cost([first, second], [TrafficProfile(service_name="s", rps=10, url_path="/a")])
+    estimate = estimate_tracing_cost([first, second], [TrafficProfile(service_name="s", rps=10, url_path="/a",
+                                                                      service_type=None)])
     assert sum(r.recorded_per_second for r in estimate.rules) == 10
 
 
@@ -278,6 +282,22 @@ def test_traffic_for_rest_api_takes_the_service_name_from_the_api() -> None:
     assert estimate.skipped_rules == ()
     assert [(r.rule_name, r.recorded_per_second) for r in estimate.rules] == [("posts", 5)]
     assert estimate.traces_recorded == pytest.approx(12_960_000)
+
+
+def test_a_url_path_rule_is_not_applied_to_api_gateway_routes() -> None:
+    # "Configuring sampling rules" (X-Ray guide): URL path, "Amazon API Gateway - Not supported". The 100 % rule
+    # on POST /orders* does not take the API route; it falls to Default: 1 + 0.05 x 4 = 1.2/s, and the estimate
+    # says why.
+    rule = spec("post-orders", 1, 1.0, 0, http_method="POST", url_path="/orders*")
+    api = TrafficProfile(service_name="api/prod", rps=5, http_method="POST", url_path="/orders")
+    estimate = estimate_tracing_cost([rule], [api])
+    assert [(r.rule_name, r.recorded_per_second) for r in estimate.rules] == [("Default", pytest.approx(1.2))]
+    assert estimate.notes == ("rule 'post-orders' sets url_path, which API Gateway does not match on (X-Ray "
+                              "guide): not applied to API Gateway routes",)
+    assert "; note: rule 'post-orders' sets url_path" in estimate.summary()
+    # the same rule on an SDK-instrumented service applies: 5/s
+    sdk = TrafficProfile(service_name="api/prod", rps=5, http_method="POST", url_path="/orders", service_type=None)
+    assert estimate_tracing_cost([rule], [sdk]).rules[0].rule_name == "post-orders"
 
 
 # -- trace roots the app's event sources start ---------------------------------------------------------------------
