@@ -172,7 +172,7 @@ class SamplingRuleSpec:
     Example::
 
         SamplingRuleSpec(rule_name="orders-post", priority=100, fixed_rate=1.0, reservoir_size=0,
-                         service_name="orders-api/prod", http_method="POST", url_path="/orders*")
+                         service_name="orders-api/prod", http_method="POST")
     """
 
     rule_name: str
@@ -300,8 +300,9 @@ class SamplingRule(Construct):
 
     Example::
 
+        # an SDK-instrumented service on ECS: the X-Ray SDKs match URL paths (API Gateway does not)
         SamplingRule(self, "Checkout", rule_name="checkout", priority=10, fixed_rate=1.0, reservoir_size=0,
-                     service_name="shop-api/prod", url_path="/checkout*")
+                     service_name="checkout", service_type="AWS::ECS::Container", url_path="/checkout*")
     """
 
     def __init__(
