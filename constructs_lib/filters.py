@@ -865,8 +865,8 @@ def classify(expression: str | TraceFilter) -> TraceGroupKind | None:
     ``!(fault OR error)`` do not. A ``responsetime``/``duration`` lower bound (``> 2``, or ``!(< 2)``) is SLOW.
     When several apply, FAULT wins over ERROR over SLOW. Look-alikes do not count: quoted strings,
     ``annotation.fault``, ``group.name = "faults"``, ``rootcause.fault.service { ... }`` (a root-cause block
-    describes the entity at fault, not the trace). A string that does not parse (for instance with a deploy-time
-    value where a number belongs) is None; ``?`` standing for a CDK token inside a quoted string is fine.
+    describes the entity at fault, not the trace). ``?`` standing for a CDK token is fine, inside a quoted string
+    or where a number belongs (``responsetime > ?`` is SLOW); a string that does not parse otherwise is None.
 
     Example::
 
@@ -878,5 +878,12 @@ def classify(expression: str | TraceFilter) -> TraceGroupKind | None:
         return _s.classify_node(expression._node)
     try:
         return _s.classify_node(_s.Parser(expression).parse())
+    except FilterExpressionError:
+        pass
+    # A deploy-time number rendered as `?` (``responsetime > ?``): any number keeps the meaning of the comparison.
+    parts = re.split(r'("(?:[^"\\]|\\.)*")', expression)
+    numbered = "".join(part if part.startswith('"') else part.replace("?", "0") for part in parts)
+    try:
+        return _s.classify_node(_s.Parser(numbered).parse()) if numbered != expression else None
     except FilterExpressionError:
         return None

@@ -396,11 +396,13 @@ def test_keywords_lists_what_is_used() -> None:
     ('!service("api") { fault }', None),
     ('service("api") { !fault }', None),
     ('user = "fault"', None),
-    ("responsetime > ?", None),  # a deploy-time value where a number belongs: does not parse, so "other"
+    ("responsetime > ?", TraceGroupKind.SLOW),  # a deploy-time number: still a lower bound
+    ('service("?") { fault } AND annotation.tries > ?', TraceGroupKind.FAULT),
+    ("fault AND error OR ?", None),  # does not parse even with a number for `?`: "other"
 ])
 def test_classification_is_negation_aware(expression: str, kind: TraceGroupKind | None) -> None:
     assert classify(expression) is kind
-    if kind is not None or "?" not in expression:
+    if not re.search(r"[>=] \?|OR \?", expression):  # a bare `?` is not an expression TraceFilter.parse accepts
         assert F.parse(expression).classify() is kind
 
 
