@@ -421,14 +421,15 @@ class SamplingRule(Construct):
         if lambda_only:
             warn(self, "samplingRuleIgnoredByLambda",
                  f"Sampling rule '{self.spec.rule_name}' targets service type '{service_type}', but {_LAMBDA_IGNORES}")
-        managed = literal_type is not None and any(literal_type == t.lower() for t in MANAGED_SERVICE_TYPES)
+        managed = self._api_gateway or (literal_type is not None
+                                        and any(literal_type == t.lower() for t in MANAGED_SERVICE_TYPES))
         if self.spec.rate_boost is not None and (lambda_only or managed):
             warn(self, "rateBoostNotApplicable",
                  f"Sampling rule '{self.spec.rule_name}' sets rate_boost, but adaptive sampling applies only to "
                  f"compute instrumented with the AWS Distro for OpenTelemetry; '{service_type}' makes its own "
                  "sampling decision and will never boost. Remove rate_boost or target ADOT-instrumented services.")
         sdk_skips = self.spec.resource_arn != "*" or bool(self.spec.attributes)
-        if sdk_skips and not managed and not self._api_gateway:
+        if sdk_skips and not managed:
             warn(self, "samplingRuleSkippedBySdks",
                  f"Sampling rule '{self.spec.rule_name}' sets resource_arn or attributes: the X-Ray SDKs skip "
                  "such rules, so only services that sample for themselves (API Gateway...) will apply it.")
