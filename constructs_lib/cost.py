@@ -718,8 +718,9 @@ class TracingCostEstimate(Construct):
         env = env_key(self)
         scan = _Scan()
         root = self.node.root
-        scan.rules = [node for node in root.node.find_all() if isinstance(node, SamplingRule) and env_key(node) == env]
-        for resource in locate(root, _ACCOUNT_TYPES):  # account-wide settings, wherever the app defines them
+        nodes = root.node.find_all()
+        scan.rules = [node for node in nodes if isinstance(node, SamplingRule) and env_key(node) == env]
+        for resource in locate(root, _ACCOUNT_TYPES, nodes=nodes):  # account-wide, wherever the app defines them
             if resource.env != env:
                 continue
             if resource.type == "AWS::XRay::Group" and not scan.insights:

@@ -22,7 +22,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -164,16 +164,17 @@ _CLASS_TYPES = {
 }
 
 
-def locate(scope: IConstruct, types: Iterable[str]) -> list[Located]:
-    """The L1s of ``types`` under ``scope``, in one walk: a generated L1's type is told by its class, and each
-    stack's environment is read once (every read of a construct is a call into jsii)."""
+def locate(scope: IConstruct, types: Iterable[str], *, nodes: Sequence[IConstruct] | None = None) -> list[Located]:
+    """The L1s of ``types`` under ``scope``, in one walk (or among ``nodes``, ``scope.node.find_all()`` already
+    read): a generated L1's type is told by its class, and each stack's environment is read once (every read of a
+    construct is a call into jsii)."""
     wanted = frozenset(types)
     stacks: list[tuple[str, Stack, tuple[str, str]]] = []
     enclosing = None if isinstance(scope, Stack) else _enclosing_stack(scope)
     if enclosing is not None:
         stacks.append((enclosing.node.path, enclosing, env_key(enclosing)))
     found: list[Located] = []
-    for node in scope.node.find_all():
+    for node in scope.node.find_all() if nodes is None else nodes:
         if isinstance(node, Stack):
             stacks.append((node.node.path, node, env_key(node)))
             continue
