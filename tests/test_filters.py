@@ -65,6 +65,8 @@ FILTERS_PAGE = [
     'rootcause.json = #[{ "Services": [ { "Name": "GetWeatherData", "EntityPath": [{ "Name": "GetWeatherData" }, '
     '{ "Name": "get_temperature" } ] }, { "Name": "GetTemperature", "EntityPath": [ { "Name": "GetTemperature" } ] '
     "} ] }]",
+    # The id-function section shows templates: `id(name: "service-name", type:"service::type")` on its own is a
+    # fragment (rejected alone, see NEAR_MISSES), and its `{ filter }` placeholders are filled with `{ fault }` here.
     'service(id(name: "service-name", type:"service::type")) { fault }',
     'edge(id(name: "service-one", type:"service::type"), id(name: "service-two", type:"service::type")) { fault }',
     'service("random-name") { error }',
