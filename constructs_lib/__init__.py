@@ -24,10 +24,19 @@ from .alarms import (
     TraceGroupTarget,
     TracingAlarms,
 )
-from .cost import CostEstimate, TracingCostEstimate, TrafficProfile, XRayPricing, estimate_tracing_cost
+from .cost import (
+    CostEstimate,
+    EventSourceRate,
+    TracingCostEstimate,
+    TrafficProfile,
+    TransactionSearch,
+    TransactionSearchPricing,
+    XRayPricing,
+    estimate_tracing_cost,
+)
 from .dashboard import TracingDashboard
 from .discovery import ServiceKind, traced_resources
-from .filters import FilterExpressionError, TraceFilter
+from .filters import FilterExpressionError, RootCauseEntity, RootCauseKind, TraceFilter, classify
 from .groups import TraceGroup
 from .instrumentation import (
     INSTRUMENTATION_METADATA_KEY,
@@ -49,6 +58,7 @@ from .service_map import (
     render_json,
     render_mermaid,
 )
+from .trace_roots import TraceRoot, TraceRootKind, find_trace_roots
 from .tracing import SnsTracingResourcePolicy, TracingMode, XRayTracing
 
 __all__ = [
@@ -59,6 +69,7 @@ __all__ = [
     "AlarmType",
     "CostEstimate",
     "CreatedAlarm",
+    "EventSourceRate",
     "FilterExpressionError",
     "InstrumentationKind",
     "LambdaInstrumentation",
@@ -68,6 +79,8 @@ __all__ = [
     "PowertoolsTracer",
     "QueryScope",
     "ResourceOverride",
+    "RootCauseEntity",
+    "RootCauseKind",
     "SamplingRateBoost",
     "SamplingRule",
     "SamplingRuleSpec",
@@ -79,18 +92,24 @@ __all__ = [
     "TraceGroupKind",
     "TraceGroupTarget",
     "TraceOutcome",
+    "TraceRoot",
+    "TraceRootKind",
     "TracingAlarms",
     "TracingCostEstimate",
     "TracingDashboard",
     "TracingMode",
     "TrafficProfile",
+    "TransactionSearch",
+    "TransactionSearchPricing",
     "XRayPricing",
     "XRayTracing",
     "XRayValidationError",
     "add_policy_checks",
     "build_service_map",
+    "classify",
     "detect_instrumentation",
     "estimate_tracing_cost",
+    "find_trace_roots",
     "render_dot",
     "render_json",
     "render_mermaid",

@@ -12,6 +12,12 @@ Example::
 Each group publishes ``AWS/X-Ray`` ``ApproximateTraceCount`` (dimension ``GroupName``) every minute. Group names are
 unique per account and region, and there are at most 25 groups (not adjustable): across the app (bare
 ``CfnGroup``s included), a name used twice or a 26th group in one account/region is a synth error.
+
+What a group can see: X-Ray checks each trace against the group's filter expression as the trace is stored
+("Configuring groups in the X-Ray console"), so a group only ever sees traces that were recorded, that is sampled.
+A fault group behind a 1/s + 1 % sampling rule counts about 1 % of the faults: it shows where faults happen, not how
+many there are. Counts of every request come from the services' own metrics (Lambda ``Errors``, API Gateway
+``5XXError``), which :class:`~constructs_lib.alarms.TracingAlarms` alarms on.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from aws_cdk import aws_xray as xray
 from constructs import Construct
 
 from ._validation import XRayValidationError, check_length, check_pattern, fail, is_token
-from .filters import TraceFilter
+from .filters import TraceFilter, TraceGroupKind
 from .sampling import GROUP_QUOTA, install_app_checks
 
 __all__ = ["GROUP_QUOTA", "TraceGroup"]
@@ -37,14 +43,16 @@ class TraceGroup(Construct):
 
     :param group_name: 1-32 letters, digits and hyphens; ``Default`` is reserved.
     :param filter_expression: a :class:`~constructs_lib.filters.TraceFilter`, or a string (validated by
-        :meth:`TraceFilter.parse` unless it is a token; the string is deployed as written).
+        :meth:`TraceFilter.parse` unless it is a token; the string is deployed as written). Either way the
+        expression must parse: a filter built with ``coverage`` outside a response-time root-cause block is an
+        error here.
     :param insights: turn on X-Ray Insights (anomaly detection) for the group.
     :param notifications: Insights notifications through EventBridge; needs ``insights``.
 
     Example::
 
         TraceGroup(self, "ColdStarts", group_name="orders-cold-starts",
-                   filter_expression=TraceFilter.annotation("ColdStart") == True)
+                   filter_expression=TraceFilter.annotation("ColdStart").is_true())
     """
 
     def __init__(
@@ -71,16 +79,17 @@ class TraceGroup(Construct):
             self._trace_filter = filter_expression
             text = str(filter_expression)
         elif isinstance(filter_expression, str):
-            if is_token(filter_expression):
-                self._trace_filter = None
-            else:
-                try:
-                    self._trace_filter = TraceFilter.parse(filter_expression)
-                except XRayValidationError as error:
-                    raise XRayValidationError(f"{owner}: filter_expression is not valid: {error}") from None
+            self._trace_filter = None
             text = filter_expression
         else:
             raise fail(owner, "filter_expression", filter_expression, "a TraceFilter or a string")
+        if not is_token(text):  # a value known only at deploy time is not validated
+            try:
+                parsed = TraceFilter.parse(text)
+            except XRayValidationError as error:
+                raise XRayValidationError(f"{owner}: filter_expression is not valid: {error}") from None
+            if self._trace_filter is None:
+                self._trace_filter = parsed
         self._group_name = group_name
         self._filter_expression = text
         self.resource = xray.CfnGroup(
@@ -111,9 +120,19 @@ class TraceGroup(Construct):
 
     @property
     def trace_filter(self) -> TraceFilter | None:
-        """The expression as a :class:`TraceFilter` (None when it was given as a token), e.g. to tell a fault
-        group (``"fault" in group.trace_filter.keywords()``) from a latency group."""
+        """The expression as a :class:`TraceFilter` (None when it was given as a token)."""
         return self._trace_filter
+
+    @property
+    def kind(self) -> TraceGroupKind | None:
+        """What the group selects: FAULT, ERROR, SLOW, or None for anything else (or a token), from the one
+        negation-aware classifier (:func:`~constructs_lib.filters.classify`) that the alarms and the dashboard use.
+
+        Example::
+
+            group.kind   # TraceGroupKind.FAULT for 'service("api") { fault }', None for '!fault'
+        """
+        return self._trace_filter.classify() if self._trace_filter is not None else None
 
     def metric_approximate_trace_count(
         self,

@@ -7,11 +7,18 @@ of the rest is sampled. Rules are evaluated by priority (lowest first), the firs
 
 Example::
 
-    # Record every POST /orders*, and only 1/s + 1 % of the rest of the API.
+    # Record every POST to the API (the only POST is "place an order"), and 1/s + 1 % of the rest of it.
     SamplingRule.for_rest_api(self, "AllOrders", stage=api.deployment_stage, rule_name="orders-post",
-                              priority=100, fixed_rate=1.0, reservoir_size=0, http_method="POST",
-                              url_path="/orders*")
-    SamplingRule(self, "Baseline", rule_name="baseline", priority=9000, fixed_rate=0.01, reservoir_size=1)
+                              priority=100, fixed_rate=1.0, reservoir_size=0, http_method="POST")
+    SamplingRule.for_rest_api(self, "Baseline", stage=api, rule_name="orders-baseline", priority=9000,
+                              fixed_rate=0.01, reservoir_size=1)
+
+API Gateway matches a rule on its service name (``{api-name}/{stage}``), the stage ARN, the HTTP method, the host
+and request headers (``attributes``). Not on the URL path: the X-Ray developer guide ("Configuring sampling
+rules", sampling rule options) lists URL path as "Amazon API Gateway - Not supported" while the API Gateway guide
+("Configure AWS X-Ray sampling rules for API Gateway APIs") lists it; since the pages disagree, a rule that targets
+API Gateway and sets ``url_path`` gets a warning (``urlPathIgnoredByApiGateway``), and the library never relies on
+it.
 
 Across the app, at synth, one check on the app root counts every ``AWS::XRay::SamplingRule`` and
 ``AWS::XRay::Group`` per account/region (bare L1s included): two rules or two groups with one name, more rules than
@@ -24,7 +31,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -37,6 +46,7 @@ from constructs import Construct, IConstruct, IValidation
 
 from ._validation import XRayValidationError, check_length, check_number, fail, is_token, warn
 from .discovery import cfn_property, env_key, env_text
+from .trace_roots import REST_API_TYPE, REST_STAGE_TYPE, locate, stage_service_names
 
 __all__ = [
     "DEFAULT_RULE",
@@ -64,7 +74,29 @@ MATCH_FIELDS = ("service_name", "service_type", "host", "http_method", "url_path
 MANAGED_SERVICE_TYPES = frozenset(
     {"AWS::ApiGateway::Stage", "AWS::StepFunctions::StateMachine", "AWS::AppSync::GraphQLAPI", "AWS::SNS"}
 )
+#: The service type API Gateway reports, as the API Gateway guide spells it ("Configure AWS X-Ray sampling rules for
+#: API Gateway APIs": ``AWS::ApiGateway::Stage`` or ``AWS::ApiGateway::*``); the X-Ray guide writes
+#: ``AWS::APIGateway::Stage``. Rules made by :meth:`SamplingRule.for_rest_api` use ``*``, which both allow.
+API_GATEWAY_STAGE_TYPE = "AWS::ApiGateway::Stage"
 _LAMBDA_PREFIX = "aws::lambda"
+#: Set while :meth:`SamplingRule.for_rest_api` builds its rule: the rule targets an API Gateway stage.
+_FOR_REST_API: ContextVar[bool] = ContextVar("constructs_lib_for_rest_api", default=False)
+
+
+@contextmanager
+def _building_for_rest_api() -> Iterator[None]:
+    token = _FOR_REST_API.set(True)
+    try:
+        yield
+    finally:
+        _FOR_REST_API.reset(token)
+
+
+def targets_api_gateway(service_type: str) -> bool:
+    """True when a rule's ``service_type`` (not ``*``) matches the type API Gateway stages report, in either
+    spelling AWS documents (matching is case-insensitive)."""
+    return (not is_token(service_type) and service_type != "*"
+            and wildcard_match(service_type, API_GATEWAY_STAGE_TYPE))
 
 
 # -- wildcard matching ----------------------------------------------------------------------------------------
@@ -140,7 +172,7 @@ class SamplingRuleSpec:
     Example::
 
         SamplingRuleSpec(rule_name="orders-post", priority=100, fixed_rate=1.0, reservoir_size=0,
-                         service_name="orders-api/prod", http_method="POST", url_path="/orders*")
+                         service_name="orders-api/prod", http_method="POST")
     """
 
     rule_name: str
@@ -258,18 +290,19 @@ class SamplingRule(Construct):
     :param fixed_rate: fraction (0-1) of matching requests sampled once the reservoir is used up.
     :param reservoir_size: requests per second sampled before the fixed rate applies, shared by all hosts.
     :param service_name: service name pattern (``*``, ``?`` wildcards), at most 64 characters.
-    :param service_type: service type pattern, e.g. ``AWS::ApiGateway::Stage``, at most 64 characters.
+    :param service_type: service type pattern, e.g. ``AWS::ECS::Container``, at most 64 characters.
     :param host: host header pattern, at most 64 characters.
     :param http_method: method or pattern (``*``, ``GET``, ``P*``), at most 10 characters.
-    :param url_path: path pattern, at most 128 characters.
+    :param url_path: path pattern, at most 128 characters. Not for API Gateway (see the module docs): a warning.
     :param resource_arn: ARN pattern, at most 500 characters. The X-Ray SDKs only use rules where this is ``*``.
     :param attributes: up to 5 request attributes (keys and values 1-32 characters). The SDKs skip such rules.
     :param rate_boost: adaptive sampling (ADOT-instrumented compute only).
 
     Example::
 
+        # an SDK-instrumented service on ECS: the X-Ray SDKs match URL paths (API Gateway does not)
         SamplingRule(self, "Checkout", rule_name="checkout", priority=10, fixed_rate=1.0, reservoir_size=0,
-                     service_name="shop-api/prod", url_path="/checkout*")
+                     service_name="checkout", service_type="AWS::ECS::Container", url_path="/checkout*")
     """
 
     def __init__(
@@ -302,6 +335,7 @@ class SamplingRule(Construct):
             owner = f"SamplingRule '{self.node.path}'"
             raise XRayValidationError(str(error).replace(f"SamplingRuleSpec {rule_name!r}", owner, 1)) from None
         self.resource = xray.CfnSamplingRule(self, "Resource", sampling_rule=self.spec.to_cfn())
+        self._api_gateway = _FOR_REST_API.get() or targets_api_gateway(self.spec.service_type)
         self._warn_when_ineffective()
         install_app_checks(self)
 
@@ -321,6 +355,11 @@ class SamplingRule(Construct):
         """The rule's priority (lowest first)."""
         return self.spec.priority
 
+    @property
+    def targets_api_gateway(self) -> bool:
+        """True when the rule was made by :meth:`for_rest_api` or its service type is API Gateway's."""
+        return self._api_gateway
+
     # -- helpers -------------------------------------------------------------------------------------------
     @classmethod
     def for_rest_api(
@@ -328,7 +367,7 @@ class SamplingRule(Construct):
         scope: Construct,
         id: str,
         *,
-        stage: apigateway.StageBase | apigateway.RestApiBase,
+        stage: apigateway.IStage | apigateway.IRestApi,
         rule_name: str,
         priority: int,
         fixed_rate: float,
@@ -340,28 +379,40 @@ class SamplingRule(Construct):
         api_name: str | None = None,
         match_stage_arn: bool = False,
     ) -> SamplingRule:
-        """A rule for one REST API stage: service name ``{api-name}/{stage}``, type ``AWS::ApiGateway::Stage``.
+        """A rule for one REST API stage, with the fields both AWS guides document for API Gateway: service name
+        ``{api-name}/{stage}``, service type ``*``, and optionally the stage ARN; narrow it with ``http_method``,
+        ``host`` and ``attributes`` (request headers).
 
-        API Gateway reports its requests under that service name and type, so the rule needs no hand-built
-        strings. ``resource_arn`` stays ``*`` by default: the name and type already pick the stage, and a rule is
-        only useful if the service evaluating it matches every field. API Gateway samples for itself and can match
-        the stage ARN, but the X-Ray SDKs ignore any rule whose ``ResourceARN`` is not ``*``; a wrong ARN would
-        silently stop the rule from matching. Set ``match_stage_arn=True`` to pin the rule to the stage's ARN
-        (``arn:<partition>:apigateway:<region>::/restapis/<api-id>/stages/<stage>``) when two APIs in the
-        account share a name and stage.
+        API Gateway reports its requests under that service name, so the rule needs no hand-built strings. The
+        service type stays ``*``: the X-Ray guide writes ``AWS::APIGateway::Stage``, the API Gateway guide
+        ``AWS::ApiGateway::Stage`` (or ``AWS::ApiGateway::*``), and the service name already selects the stage.
+        ``resource_arn`` stays ``*`` by default: the X-Ray SDKs ignore any rule whose ``ResourceARN`` is not ``*``,
+        and a wrong ARN would silently stop the rule from matching. Set ``match_stage_arn=True`` to pin the rule to
+        the stage's ARN (``arn:<partition>:apigateway:<region>::/restapis/<api-id>/stages/<stage>``) when two APIs
+        in the account share a name and stage. ``url_path`` draws a warning: the X-Ray guide says API Gateway does
+        not support it.
 
-        :param stage: the stage (also an imported one), or a ``RestApi`` (its ``deployment_stage`` is used).
-        :param api_name: the API's name, needed only for an imported API (the L2 knows its own).
+        :param stage: the stage (``api.deployment_stage``, a ``Stage``, or an imported one from
+            ``apigateway.Stage.from_stage_attributes``), or a ``RestApi`` that has a deployment stage. A
+            ``RestApi(deploy=False)`` or an imported ``RestApi`` has none: pass its stage instead.
+        :param api_name: the API's name, needed when the app does not know it (an imported API).
 
         Example::
 
             SamplingRule.for_rest_api(self, "AllOrderPosts", stage=api, rule_name="orders-post", priority=100,
-                                      fixed_rate=1.0, reservoir_size=0, http_method="POST", url_path="/orders*")
+                                      fixed_rate=1.0, reservoir_size=0, http_method="POST")
+            # an API defined elsewhere: its stage, and its name
+            stage = apigateway.Stage.from_stage_attributes(
+                self, "ShopStage", rest_api=apigateway.RestApi.from_rest_api_id(self, "Shop", "a1b2c3d4e5"),
+                stage_name="prod")
+            SamplingRule.for_rest_api(self, "ShopPosts", stage=stage, api_name="shop-api", rule_name="shop-post",
+                                      priority=110, fixed_rate=1.0, reservoir_size=0, http_method="POST")
         """
-        target = _rest_api_target(f"SamplingRule.for_rest_api '{id}'", stage, api_name, match_stage_arn)
-        return cls(scope, id, rule_name=rule_name, priority=priority, fixed_rate=fixed_rate,
-                   reservoir_size=reservoir_size, host=host, http_method=http_method, url_path=url_path,
-                   attributes=attributes, **target)
+        target = rest_api_target(f"SamplingRule.for_rest_api '{id}'", stage, api_name, match_stage_arn)
+        with _building_for_rest_api():
+            return cls(scope, id, rule_name=rule_name, priority=priority, fixed_rate=fixed_rate,
+                       reservoir_size=reservoir_size, host=host, http_method=http_method, url_path=url_path,
+                       attributes=attributes, **target)
 
     def _warn_when_ineffective(self) -> None:
         service_type = self.spec.service_type
@@ -370,7 +421,8 @@ class SamplingRule(Construct):
         if lambda_only:
             warn(self, "samplingRuleIgnoredByLambda",
                  f"Sampling rule '{self.spec.rule_name}' targets service type '{service_type}', but {_LAMBDA_IGNORES}")
-        managed = literal_type is not None and any(literal_type == t.lower() for t in MANAGED_SERVICE_TYPES)
+        managed = self._api_gateway or (literal_type is not None
+                                        and any(literal_type == t.lower() for t in MANAGED_SERVICE_TYPES))
         if self.spec.rate_boost is not None and (lambda_only or managed):
             warn(self, "rateBoostNotApplicable",
                  f"Sampling rule '{self.spec.rule_name}' sets rate_boost, but adaptive sampling applies only to "
@@ -381,27 +433,36 @@ class SamplingRule(Construct):
             warn(self, "samplingRuleSkippedBySdks",
                  f"Sampling rule '{self.spec.rule_name}' sets resource_arn or attributes: the X-Ray SDKs skip "
                  "such rules, so only services that sample for themselves (API Gateway...) will apply it.")
+        if self._api_gateway and self.spec.url_path != "*":
+            warn(self, "urlPathIgnoredByApiGateway", url_path_warning(self.spec.rule_name, self.spec.url_path))
 
 
-class _RestApiTarget(TypedDict):
+def url_path_warning(rule_name: str, url_path: str) -> str:
+    """The ``urlPathIgnoredByApiGateway`` warning text."""
+    return (
+        f"Sampling rule '{rule_name}' targets an API Gateway stage and sets url_path '{url_path}'. The X-Ray "
+        "developer guide (Configuring sampling rules, sampling rule options) lists URL path as 'Amazon API Gateway "
+        "- Not supported' (the API Gateway guide lists it: the pages disagree), so the rule may never match. "
+        "Select API Gateway requests by http_method, host or attributes (request headers) instead, or leave "
+        "url_path '*'."
+    )
+
+
+class RestApiTarget(TypedDict):
+    """The rule fields that select one REST API stage."""
+
     service_name: str
     service_type: str
     resource_arn: str
 
 
-def _rest_api_target(
-    owner: str, stage: apigateway.StageBase | apigateway.RestApiBase, api_name: str | None, match_stage_arn: bool
-) -> _RestApiTarget:
-    """The fields that select one REST API stage: ``{api-name}/{stage}``, the stage type, and the ARN (or ``*``)."""
-    resolved_stage: apigateway.StageBase
-    if isinstance(stage, apigateway.RestApiBase):
-        api: Any = stage
-        resolved_stage = stage.deployment_stage
-    elif isinstance(stage, apigateway.StageBase):
-        api = stage.rest_api
-        resolved_stage = stage
-    else:
-        raise fail(owner, "stage", stage, "an apigateway.Stage or RestApi")
+def rest_api_target(
+    owner: str, stage: apigateway.IStage | apigateway.IRestApi, api_name: str | None, match_stage_arn: bool
+) -> RestApiTarget:
+    """``{api-name}/{stage}``, service type ``*``, and the stage ARN (or ``*``) for ``stage``; ``owner`` names the
+    caller in errors. Shared by :meth:`SamplingRule.for_rest_api` and ``TrafficProfile.for_rest_api``."""
+    resolved = rest_api_stage(owner, stage)
+    api: Any = resolved.rest_api
     # An imported API's ``rest_api_name`` is only its construct id: use the name of the API's own L1.
     cfn_api = getattr(api, "node", None) and api.node.default_child
     literal_name = getattr(cfn_api, "name", None) if cfn_api is not None else None
@@ -411,14 +472,32 @@ def _rest_api_target(
                    "SpecRestApi without a name)")
     # The L2's stage_name is a Ref; the L1 holds the literal name, which keeps the rule readable and lets the cost
     # estimate match it.
-    cfn_stage = resolved_stage.node.default_child
+    cfn_stage = resolved.node.default_child
     literal = getattr(cfn_stage, "stage_name", None) if cfn_stage is not None else None
-    stage_name = literal if isinstance(literal, str) else resolved_stage.stage_name
-    return _RestApiTarget(
+    stage_name = literal if isinstance(literal, str) else resolved.stage_name
+    return RestApiTarget(
         service_name=f"{name}/{stage_name}",
-        service_type="AWS::ApiGateway::Stage",
-        resource_arn=resolved_stage.stage_arn if match_stage_arn else "*",
+        service_type="*",
+        resource_arn=resolved.stage_arn if match_stage_arn else "*",
     )
+
+
+def rest_api_stage(owner: str, stage: apigateway.IStage | apigateway.IRestApi) -> apigateway.StageBase:
+    """``stage`` itself, or a REST API's deployment stage; a readable error when the API has none."""
+    if isinstance(stage, apigateway.RestApiBase):
+        try:
+            return stage.deployment_stage
+        except RuntimeError:  # jsii: "Unable to serialize value ... undefined"
+            raise XRayValidationError(
+                f"{owner}: stage must be a Stage, or a RestApi that has a deployment stage; the RestApi "
+                f"'{stage.node.path}' has none (RestApi(deploy=False), or an imported API such as "
+                "RestApi.from_rest_api_id). Pass its stage instead: stage=apigateway.Stage.from_stage_attributes("
+                "scope, 'Stage', rest_api=api, stage_name='prod'), plus api_name='<the API name>' when the API is "
+                "imported"
+            ) from None
+    if isinstance(stage, apigateway.StageBase):
+        return stage
+    raise fail(owner, "stage", stage, "an apigateway.Stage (or Stage.from_stage_attributes) or a RestApi")
 
 
 # -- app-wide checks ------------------------------------------------------------------------------------------
@@ -504,10 +583,11 @@ class _Inventory:
     rules: list[_Entry]
     groups: list[_Entry]
     functions: list[CfnResource]
+    root: IConstruct | None = None
 
     @staticmethod
     def of(root: IConstruct) -> _Inventory:
-        inventory = _Inventory([], [], [])
+        inventory = _Inventory([], [], [], root)
         for node in root.node.find_all():
             if isinstance(node, SamplingRule):
                 spec = node.spec
@@ -564,7 +644,27 @@ class _Inventory:
 
     # -- warnings ----------------------------------------------------------------------------------------------
     def warnings(self) -> list[tuple[IConstruct, str, str]]:
-        return [*self._same_priority(), *self._lambda_names()]
+        return [*self._same_priority(), *self._lambda_names(), *self._url_paths_on_api_gateway()]
+
+    def _url_paths_on_api_gateway(self) -> list[tuple[IConstruct, str, str]]:
+        """Rules that set a URL path and select an API Gateway stage of the app by its service name, or API
+        Gateway by service type (rules made by ``for_rest_api`` or with that type were warned when made)."""
+        found = []
+        stages: dict[tuple[str, str], list[str]] | None = None
+        for entry in self.rules:
+            if isinstance(entry.node, SamplingRule) and entry.node.targets_api_gateway:
+                continue
+            service_name, service_type, *_, url_path, _arn = entry.patterns or ("*",) * 6
+            if not _comparable(url_path) or url_path == "*" or not _comparable(service_type):
+                continue
+            on_api_gateway = targets_api_gateway(service_type)
+            if not on_api_gateway and service_type == "*" and _comparable(service_name) and service_name != "*":
+                if stages is None and self.root is not None:  # a walk of its own, only when a rule needs it
+                    stages = stage_service_names(locate(self.root, (REST_API_TYPE, REST_STAGE_TYPE)))
+                on_api_gateway = any(wildcard_match(service_name, name) for name in (stages or {}).get(entry.env, []))
+            if on_api_gateway:
+                found.append((entry.node, "urlPathIgnoredByApiGateway", url_path_warning(str(entry.name), url_path)))
+        return found
 
     def _same_priority(self) -> list[tuple[IConstruct, str, str]]:
         found = []

@@ -16,6 +16,8 @@ from typing import Any
 from aws_cdk import App, Duration, Environment, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -140,11 +142,15 @@ FIXTURES: dict[str, Callable[[ExampleNamespace], Any]] = {
     "fn": lambda ns: ns["self"].orders_fn,
     "orders_fn": lambda ns: ns["self"].orders_fn,
     "topic": lambda ns: sns.Topic(ns["self"], "FixtureTopic"),
+    "queue": lambda ns: sqs.Queue(ns["self"], "FixtureQueue"),
+    "order_processed_rule": lambda ns: events.Rule(
+        ns["self"], "FixtureRule", event_pattern=events.EventPattern(detail_type=["OrderProcessed"]),
+        targets=[events_targets.LambdaFunction(ns["self"].worker)]),
     "orders_stack": lambda ns: OrdersStack(ns["app"], "Orders"),
     "legacy_stack": lambda ns: ExampleStack(ns["app"], "Legacy"),
     "batch_stack": lambda ns: ExampleStack(ns["app"], "Batch"),
     "monitoring_stack": lambda ns: ExampleStack(ns["app"], "Monitoring"),
-    "orders_rule": _rule("orders-post", 100, 1.0, 0, http_method="POST", url_path="/orders*"),
+    "orders_rule": _rule("orders-post", 100, 1.0, 0, http_method="POST"),
     "baseline_rule": _rule("orders-baseline", 9000, 0.01, 1),
     "spec": lambda ns: constructs_lib.SamplingRuleSpec(
         rule_name="orders-post", priority=100, fixed_rate=1.0, reservoir_size=0, service_name="orders-api/prod",

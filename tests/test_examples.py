@@ -22,9 +22,7 @@ EXAMPLES = collect()
 KNOWN_BROKEN = frozenset({
     "docs/sampling-and-groups.md:138",
     "constructs_lib.filters.TraceFilter.group_arn",
-    "constructs_lib.filters.TraceFilter.root_cause",
     "constructs_lib.filters.EntityId",
-    "constructs_lib.filters.classify",
     "constructs_lib.alarms.default_spec",
     "constructs_lib.alarms.is_excluded_from_tracing",
     "constructs_lib.discovery",

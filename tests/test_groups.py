@@ -12,8 +12,11 @@ from aws_cdk.assertions import Template
 
 from constructs_lib._validation import XRayValidationError
 from constructs_lib.filters import TraceFilter as F
+from constructs_lib.filters import TraceGroupKind
 from constructs_lib.groups import TraceGroup
 from constructs_lib.sampling import APP_CHECKS_ID, SamplingRule
+
+from .botocore_shapes import input_errors
 
 ENV = Environment(account="111111111111", region="eu-west-1")
 
@@ -33,8 +36,11 @@ def groups() -> dict[str, Any]:
                         notifications=True)
     slow = TraceGroup(stack, "Slow", group_name="orders-slow", filter_expression="responsetime > 2")
     cold = TraceGroup(stack, "Cold", group_name="orders-cold-starts",
-                      filter_expression=F.annotation("ColdStart") == True)  # noqa: E712
-    return {"stack": stack, "template": Template.from_stack(stack), "faults": faults, "slow": slow, "cold": cold}
+                      filter_expression=F.annotation("ColdStart").is_true())
+    healthy = TraceGroup(stack, "Healthy", group_name="orders-healthy",
+                         filter_expression=~F.fault() & F.service("orders-api/prod"))
+    return {"stack": stack, "template": Template.from_stack(stack), "faults": faults, "slow": slow, "cold": cold,
+            "healthy": healthy}
 
 
 def test_emits_group_with_insights(groups: dict[str, Any]) -> None:
@@ -60,11 +66,21 @@ def test_accessors_and_classification(groups: dict[str, Any]) -> None:
     assert stack.resolve(faults.group_arn) == {
         "Fn::GetAtt": [stack.resolve(faults.resource.logical_id), "GroupARN"]}
     assert faults.filter_expression == 'service("orders-api/prod") AND fault'
-    assert faults.trace_filter is not None and "fault" in faults.trace_filter.keywords()
-    slow: TraceGroup = groups["slow"]
-    assert slow.trace_filter is not None and "responsetime" in slow.trace_filter.keywords()
-    cold: TraceGroup = groups["cold"]
-    assert cold.trace_filter is not None and "annotation.ColdStart" in cold.trace_filter.keywords()
+    assert faults.kind is TraceGroupKind.FAULT
+    assert groups["slow"].kind is TraceGroupKind.SLOW
+    assert groups["cold"].kind is None
+    # keywords() sees "fault" in the healthy group too; the classifier sees the negation.
+    healthy: TraceGroup = groups["healthy"]
+    assert healthy.trace_filter is not None and "fault" in healthy.trace_filter.keywords()
+    assert healthy.kind is None
+
+
+def test_what_is_emitted_fits_the_create_group_api(groups: dict[str, Any]) -> None:
+    """Each group's properties are a valid CreateGroup request (botocore's X-Ray service model)."""
+    resources = groups["template"].find_resources("AWS::XRay::Group")
+    assert len(resources) == 4
+    for resource in resources.values():
+        assert input_errors("xray", "CreateGroup", resource["Properties"]) == []
 
 
 def test_metric_approximate_trace_count(groups: dict[str, Any]) -> None:
@@ -81,7 +97,22 @@ def test_string_filter_deployed_as_written_but_parsed() -> None:
     stack = Stack(App(), "S")
     group = TraceGroup(stack, "G", group_name="g", filter_expression="ok !partial duration <3")
     assert group.filter_expression == "ok !partial duration <3"
-    assert str(group.trace_filter) == "ok AND !partial AND duration < 3"
+    assert group.trace_filter is not None
+    assert group.trace_filter.canonical() == "ok AND !partial AND duration < 3"
+
+
+def test_a_built_filter_is_validated_as_x_ray_reads_it() -> None:
+    # "Using filter expressions...": coverage applies only to response-time root-cause entities.
+    with pytest.raises(XRayValidationError, match=r"filter_expression is not valid: .*coverage applies only to "
+                                                  r"response-time root causes"):
+        TraceGroup(Stack(App(), "S"), "G", group_name="g", filter_expression=F.coverage() > 0.5)
+
+
+def test_a_built_filter_with_a_token_keeps_its_kind() -> None:
+    stack = Stack(App(), "S")
+    name = CfnParameter(stack, "Api").value_as_string
+    group = TraceGroup(stack, "G", group_name="g", filter_expression=F.service(f"{name}/prod", F.fault()))
+    assert group.kind is TraceGroupKind.FAULT
 
 
 @pytest.mark.parametrize(

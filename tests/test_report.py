@@ -224,13 +224,15 @@ def test_without_cdk_nag_the_report_does_not_claim_zero_findings(
 ) -> None:
     # CDK writes validation-report.json whenever a plugin ran, and its own CloudFormation Validate always runs;
     # a plugin with nothing to say is left out, so a clean cdk-nag run and no cdk-nag write the same file.
-    assert json.loads((traced.outdir / "validation-report.json").read_text())["pluginReports"] == []
+    plugins = json.loads((traced.outdir / "validation-report.json").read_text())["pluginReports"]
+    assert not {p["pluginName"] for p in plugins} & {"AwsSolutions", "Serverless"}
     validation = read_policy_validation(traced.outdir)
     assert validation.cdk_nag_ran is False
     out = report(capsys, str(traced.outdir))[1]
     assert "0 unacknowledged" not in out
-    assert out.endswith("policy validation (validation-report.json):\n  cdk-nag did not run (no findings, and no "
-                        "rule pack recorded: register them with add_policy_checks to have a clean run recorded)\n")
+    assert "policy validation (validation-report.json):\n" in out
+    assert out.endswith("\n  cdk-nag did not run (no findings, and no rule pack recorded: register them with "
+                        "add_policy_checks to have a clean run recorded)\n")
 
 
 def test_a_clean_cdk_nag_run_registered_with_add_policy_checks_is_reported_as_run(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from constructs_lib.sampling import (
     patterns_overlap,
     wildcard_match,
 )
+
+from .botocore_shapes import input_errors
 
 BASE: dict[str, Any] = {"rule_name": "r", "priority": 100, "fixed_rate": 0.1, "reservoir_size": 1}
 ENV_A = Environment(account="111111111111", region="eu-west-1")
@@ -55,7 +58,7 @@ def orders() -> dict[str, Any]:
     api.root.add_resource("orders").add_method("POST")
     everything = SamplingRule.for_rest_api(
         stack, "AllOrderPosts", stage=api, rule_name="orders-post", priority=100, fixed_rate=1.0,
-        reservoir_size=0, http_method="POST", url_path="/orders*")
+        reservoir_size=0, http_method="POST")
     pinned = SamplingRule.for_rest_api(
         stack, "Pinned", stage=api.deployment_stage, rule_name="orders-get", priority=200, fixed_rate=0.2,
         reservoir_size=2, http_method="GET", match_stage_arn=True)
@@ -70,9 +73,12 @@ def orders() -> dict[str, Any]:
 def test_emits_the_current_sampling_rule_property_with_version_1(orders: dict[str, Any]) -> None:
     orders["template"].has_resource_properties("AWS::XRay::SamplingRule", {
         "SamplingRule": {
+            # "Configure AWS X-Ray sampling rules for API Gateway APIs": service name {api-name}/{stage-name};
+            # service type `*` because the X-Ray guide (AWS::APIGateway::Stage) and the API Gateway guide
+            # (AWS::ApiGateway::Stage) spell it differently.
             "RuleName": "orders-post", "Priority": 100, "FixedRate": 1, "ReservoirSize": 0,
-            "ServiceName": "orders-api/prod", "ServiceType": "AWS::ApiGateway::Stage", "Host": "*",
-            "HTTPMethod": "POST", "URLPath": "/orders*", "ResourceARN": "*", "Version": 1,
+            "ServiceName": "orders-api/prod", "ServiceType": "*", "Host": "*",
+            "HTTPMethod": "POST", "URLPath": "*", "ResourceARN": "*", "Version": 1,
         },
     })
     for resource in orders["template"].find_resources("AWS::XRay::SamplingRule").values():
@@ -87,10 +93,39 @@ def test_rate_boost_and_attributes(orders: dict[str, Any]) -> None:
 
 
 def test_for_rest_api_can_pin_the_stage_arn(orders: dict[str, Any]) -> None:
+    # The API Gateway guide's resource ARN: arn:aws:apigateway:region::/restapis/api-id/stages/stage-name.
     orders["template"].has_resource_properties("AWS::XRay::SamplingRule", {"SamplingRule": Match.object_like({
         "RuleName": "orders-get", "ServiceName": "orders-api/prod",
         "ResourceARN": {"Fn::Join": ["", Match.array_with([":apigateway:", "::/restapis/", "/stages/"])]},
     })})
+    # API Gateway applies rules with a resource ARN: no "skipped by the SDKs" warning for them.
+    skipped = _warnings(orders["stack"], "samplingRuleSkippedBySdks")
+    assert len(skipped) == 1 and "'ecs-boost'" in skipped[0]  # the ECS rule with attributes, not 'orders-get'
+    assert orders["pinned"].targets_api_gateway and not orders["boosted"].targets_api_gateway
+
+
+def _as_api_input(rule: dict[str, Any]) -> dict[str, Any]:
+    """A rendered ``SamplingRule`` property as the CreateSamplingRule input, a deploy-time ARN made concrete."""
+    concrete = {k: ("arn:aws:apigateway:eu-west-1::/restapis/a1b2c3d4e5/stages/prod" if isinstance(v, dict) and
+                    k == "ResourceARN" else v) for k, v in rule.items()}
+    return {"SamplingRule": concrete}
+
+
+def test_what_is_emitted_fits_the_create_sampling_rule_api(orders: dict[str, Any]) -> None:
+    """Every rule is a valid CreateSamplingRule request (botocore's X-Ray model: required fields, types, limits)."""
+    rules = orders["template"].find_resources("AWS::XRay::SamplingRule")
+    assert len(rules) == 3
+    for resource in rules.values():
+        assert input_errors("xray", "CreateSamplingRule", _as_api_input(resource["Properties"]["SamplingRule"])) == []
+
+
+def test_the_shape_check_can_fail() -> None:
+    """The negative control: a rule X-Ray would refuse (priority 0, a 33-character attribute key)."""
+    bad = {"RuleName": "r", "Priority": 0, "FixedRate": 1, "ReservoirSize": 0, "ServiceName": "*",
+           "ServiceType": "*", "Host": "*", "HTTPMethod": "*", "URLPath": "*", "ResourceARN": "*", "Version": 1,
+           "Attributes": {"k" * 33: "v"}}
+    errors = input_errors("xray", "CreateSamplingRule", _as_api_input(bad))
+    assert any("Priority" in e for e in errors) and any("Attributes key" in e for e in errors)
 
 
 def test_accessors(orders: dict[str, Any]) -> None:
@@ -223,6 +258,27 @@ def test_for_rest_api_needs_a_name_for_an_imported_api() -> None:
     assert rule.spec.service_name == "orders-api/prod"
 
 
+@pytest.mark.parametrize("how", ["deploy=False", "from_rest_api_id"])
+def test_for_rest_api_without_a_deployment_stage_says_what_to_pass(how: str) -> None:
+    stack = Stack(App(), "S")
+    if how == "deploy=False":
+        api: apigateway.IRestApi = apigateway.RestApi(stack, "Api", deploy=False)
+        api.root.add_method("GET")
+    else:
+        api = apigateway.RestApi.from_rest_api_id(stack, "Api", "a1b2c3d4e5")
+    with pytest.raises(XRayValidationError) as caught:
+        SamplingRule.for_rest_api(stack, "R", stage=api, **BASE)
+    message = str(caught.value)
+    assert message.startswith("SamplingRule.for_rest_api 'R': stage must be a Stage, or a RestApi that has a "
+                              "deployment stage; the RestApi 'S/Api' has none")
+    assert "Stage.from_stage_attributes(scope, 'Stage', rest_api=api, stage_name='prod')" in message
+    assert "api_name=" in message
+    # ...and what it says to pass works.
+    stage = apigateway.Stage.from_stage_attributes(stack, "Stage", rest_api=api, stage_name="prod")
+    rule = SamplingRule.for_rest_api(stack, "Ok", stage=stage, api_name="shop-api", **BASE)
+    assert rule.spec.service_name == "shop-api/prod"
+
+
 def test_for_rest_api_service_name_is_validated() -> None:
     stack = Stack(App(), "S")
     api = apigateway.RestApi(stack, "Api", rest_api_name="a" * 70)
@@ -243,6 +299,28 @@ def test_lambda_targets_and_boosts_that_cannot_apply_are_warned() -> None:
     assert "Lambda ignores sampling rules" in lambda_warnings[0]
     boost = _warnings(stack, "rateBoostNotApplicable")
     assert len(boost) == 1 and "'api'" in boost[0] and "AWS Distro for OpenTelemetry" in boost[0]
+
+
+def test_url_path_on_an_api_gateway_rule_is_warned() -> None:
+    # "Configuring sampling rules" (X-Ray developer guide), sampling rule options: URL path, "Amazon API Gateway -
+    # Not supported"; the API Gateway guide lists it. A rule on API Gateway must not rely on it.
+    app = App()
+    stack = Stack(app, "S", env=ENV_A)
+    api = apigateway.RestApi(stack, "Api", rest_api_name="shop-api",
+                             deploy_options=apigateway.StageOptions(stage_name="prod"))
+    api.root.add_method("GET")
+    SamplingRule.for_rest_api(stack, "ForRestApi", stage=api, url_path="/orders*", **BASE)
+    _rule(stack, "XRayGuideType", rule_name="typed", priority=101, service_type="AWS::APIGateway::Stage",
+          url_path="/a*")
+    _rule(stack, "ApiGatewayGuideType", rule_name="wild", priority=102, service_type="AWS::ApiGateway::*",
+          url_path="/b*")
+    _rule(stack, "ByServiceName", rule_name="by-name", priority=103, service_name="shop-api/*", url_path="/c*")
+    _rule(stack, "Sdk", rule_name="sdk", priority=104, service_name="Scorekeep", url_path="/history/*")
+    _rule(stack, "NoPath", rule_name="no-path", priority=105, service_type="AWS::ApiGateway::Stage")
+    warnings = _warnings(stack, "urlPathIgnoredByApiGateway")
+    assert sorted(re.search(r"Sampling rule '([^']+)'", w).group(1) for w in warnings) == [  # type: ignore[union-attr]
+        "by-name", "r", "typed", "wild"]
+    assert all("'Amazon API Gateway - Not supported'" in w for w in warnings)
 
 
 # -- app-wide checks -----------------------------------------------------------------------------------------
