@@ -12,7 +12,11 @@ Example::
 """
 
 from ._validation import XRayValidationError
-from .alarms import (
+from .cost import CostEstimate, TracingCostEstimate, TrafficProfile, XRayPricing, estimate_tracing_cost
+from .discovery import ServiceKind, traced_resources
+from .filters import FilterExpressionError, TraceFilter, TraceGroupKind
+from .groups import TraceGroup
+from .monitoring import (
     AlarmMode,
     AlarmOverride,
     AlarmSpec,
@@ -20,15 +24,11 @@ from .alarms import (
     CreatedAlarm,
     QueryScope,
     ResourceOverride,
-    TraceGroupKind,
     TraceGroupTarget,
     TracingAlarms,
+    TracingDashboard,
+    TracingMonitoring,
 )
-from .cost import CostEstimate, TracingCostEstimate, TrafficProfile, XRayPricing, estimate_tracing_cost
-from .dashboard import TracingDashboard
-from .discovery import ServiceKind, traced_resources
-from .filters import FilterExpressionError, TraceFilter
-from .groups import TraceGroup
 from .sampling import SamplingRateBoost, SamplingRule, SamplingRuleSpec
 from .tracing import SnsTracingResourcePolicy, TracingMode, XRayTracing
 
@@ -55,6 +55,7 @@ __all__ = [
     "TracingCostEstimate",
     "TracingDashboard",
     "TracingMode",
+    "TracingMonitoring",
     "TrafficProfile",
     "XRayPricing",
     "XRayTracing",
