@@ -32,8 +32,8 @@ from constructs_lib import (
     SamplingRule,
     TraceFilter,
     TraceGroup,
-    TracingAlarms,
     TracingCostEstimate,
+    TracingMonitoring,
     TrafficProfile,
 )
 
@@ -237,7 +237,8 @@ class OrdersStack(Stack):
                 TrafficProfile(service_name=f"OrdersApi/{STAGE}", rps=50, http_method="GET", url_path="/orders/42"),
             ],
         )
-        self.alarms = TracingAlarms(
-            self, "TracingAlarms", monitored_scope=self, alarm_name_prefix=name.lower(),
-            dashboard=True, dashboard_name=f"{name}-xray", alarm_topic_key_removal_policy=RemovalPolicy.DESTROY,
+        self.monitoring = TracingMonitoring(
+            self, "TracingMonitoring", monitored_scope=self, alarm_name_prefix=name.lower(),
+            dashboard_name=f"{name}-xray", alarm_topic_key_removal_policy=RemovalPolicy.DESTROY,
         )
+        self.alarms = self.monitoring.alarms
