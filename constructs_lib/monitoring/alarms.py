@@ -34,7 +34,7 @@ from constructs import Construct, IConstruct, IValidation
 from .._validation import check_length, check_number, check_pattern, fail, warn
 from ..tracing import XRayTracing
 from .health import HealthRollup
-from .inventory import Inventory
+from .inventory import Inventory, MonitoringConstruct
 from .metrics import lambda_timeout
 from .metrics_insights import InsightsStrategy
 from .naming import alarm_name, console_home, construct_id
@@ -73,7 +73,7 @@ class CreatedAlarm:
         return self.resource_paths[0] if len(self.resource_paths) == 1 else None
 
 
-class TracingAlarms(Construct):
+class TracingAlarms(MonitoringConstruct):
     """Alarms on errors, faults and latency for every traced resource under ``monitored_scope``.
 
     :param monitored_scope: the App, Stage, Stack or construct whose resources get alarms.

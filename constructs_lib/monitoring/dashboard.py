@@ -28,7 +28,7 @@ from .._validation import check_length, check_number, check_pattern, fail
 from .alarms import TracingAlarms
 from .catalog import DURATION_QUERY, GROUP_COUNT_QUERY, INSIGHTS_QUERIES, RESOURCE_METRICS
 from .insights import InsightsQuery
-from .inventory import Inventory, MonitoredResource
+from .inventory import Inventory, MonitoredResource, MonitoringConstruct
 from .metrics import DEFAULT_PERIOD
 from .naming import console_home
 from .specs import TRACE_GROUP_TYPE, AlarmMode, AlarmType
@@ -80,7 +80,7 @@ _GRAPHS: tuple[_Graph, ...] = (
 )
 
 
-class TracingDashboard(Construct):
+class TracingDashboard(MonitoringConstruct):
     """A CloudWatch dashboard over the traced resources under ``monitored_scope``.
 
     :param monitored_scope: the App, Stage, Stack or construct to show.

@@ -17,12 +17,13 @@ from constructs import Construct, IConstruct
 
 from .alarms import TracingAlarms
 from .dashboard import TracingDashboard
+from .inventory import MonitoringConstruct
 from .specs import AlarmMode, AlarmOverride, AlarmType, QueryScope, ResourceOverride, TraceGroupTarget
 
 __all__ = ["TracingMonitoring"]
 
 
-class TracingMonitoring(Construct):
+class TracingMonitoring(MonitoringConstruct):
     """A :class:`TracingAlarms` (``Alarms``) and, unless ``dashboard=False``, a :class:`TracingDashboard`
     (``Dashboard``) showing the same resources and the alarms' states.
 

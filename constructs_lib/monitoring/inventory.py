@@ -28,7 +28,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_xray as xray
-from constructs import IConstruct
+from constructs import Construct, IConstruct
 
 from .._validation import warn
 from ..discovery import cfn_property, is_cdk_internal_function
@@ -52,7 +52,7 @@ from .metrics import (
 )
 from .specs import TRACE_GROUP_TYPE, TraceGroupTarget
 
-__all__ = ["Inventory", "MonitoredResource", "rest_api_name_of"]
+__all__ = ["Inventory", "MonitoredResource", "MonitoringConstruct", "rest_api_name_of"]
 
 FUNCTION = "AWS::Lambda::Function"
 REST_STAGE = "AWS::ApiGateway::Stage"
@@ -66,6 +66,11 @@ GRAPHQL_API = "AWS::AppSync::GraphQLApi"
 
 _MONITORED = frozenset({FUNCTION, REST_STAGE, QUEUE, TOPIC, STATE_MACHINE, GRAPHQL_API, TRACE_GROUP_TYPE})
 _INDEXED = _MONITORED | {REST_API, SUBSCRIPTION, RULE}
+
+
+class MonitoringConstruct(Construct):
+    """The base of the library's monitoring constructs: what they create for their own use (the alarm topic, the
+    alarms, the dashboard) is never monitored."""
 
 
 def cfn_type_of(node: CfnResource) -> str:
@@ -216,7 +221,8 @@ class _Scanner:
         found: list[MonitoredResource] = []
         dlq_sources: list[tuple[_StackIndex, CfnResource, str]] = []
         foreign: list[str] = []
-        owner_prefix = self.owner_path + "/"
+        own_prefixes = tuple({self.owner_path + "/", *(n.node.path + "/" for n in nodes
+                                                        if isinstance(n, MonitoringConstruct))})
         for node in nodes:
             if not isinstance(node, CfnResource):
                 continue
@@ -224,8 +230,8 @@ class _Scanner:
             if cfn_type not in _INDEXED:
                 continue
             path = node.node.path
-            if path.startswith(owner_prefix):
-                continue  # the monitoring construct's own topic, alarms, dashboard
+            if path.startswith(own_prefixes):
+                continue  # the monitoring constructs' own topic, alarms, dashboard
             index = self._stack_of(node, path, stack_paths)
             if index.stage_path != own_stage:
                 if index.stage_path not in self.warned:

@@ -22,7 +22,7 @@ from aws_cdk import Duration, Token
 from aws_cdk import aws_cloudwatch as cw
 from constructs import IConstruct
 
-from .._validation import check_number, fail
+from .._validation import XRayValidationError, check_number, fail
 from ..filters import TraceGroupKind
 
 __all__ = [
@@ -357,11 +357,17 @@ class SpecTable:
                  overrides: tuple[ResourceOverride, ...], owner: str = "TracingAlarms") -> None:
         self.mode = mode
         self.owner = owner
-        self._base = {t: (defaults[t].apply(default_spec(t, mode)) if t in defaults else default_spec(t, mode))
-                      for t in AlarmType}
+        self._base = {t: self._apply(defaults[t], default_spec(t, mode), f"defaults[{t.name}]")
+                      if t in defaults else default_spec(t, mode) for t in AlarmType}
         self._overrides = overrides
         self._targets = tuple(o.target_path for o in overrides)
         self.used: set[int] = set()
+
+    def _apply(self, override: AlarmOverride, spec: AlarmSpec, where: str) -> AlarmSpec:
+        try:
+            return override.apply(spec)
+        except XRayValidationError as error:
+            raise XRayValidationError(f"{self.owner} {where}: {error}") from None
 
     def resolve(self, alarm_type: AlarmType, resource_path: str | None = None, *, track: bool = False) -> AlarmSpec:
         """The spec for ``alarm_type`` (on ``resource_path``, per-resource mode), validated for its unit."""
@@ -369,7 +375,7 @@ class SpecTable:
         if resource_path is not None and self.mode is AlarmMode.PER_RESOURCE:
             for index, override in enumerate(self._overrides):
                 if override.matches(resource_path, alarm_type, target_path=self._targets[index]):
-                    spec = override.override.apply(spec)
+                    spec = self._apply(override.override, spec, f"overrides[{index}] on '{resource_path}'")
                     if track:
                         self.used.add(index)
         if spec.enabled:

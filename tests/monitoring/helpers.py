@@ -88,9 +88,9 @@ def _strict(value: Any, shape: Any, path: str, errors: list[str]) -> None:
             errors.append(f"{path}: {len(value)} characters, at most {metadata['max']}")
         if shape.enum and value not in shape.enum:
             errors.append(f"{path}: {value!r} is not one of {shape.enum}")
-    elif shape.type_name in ("integer", "long", "double") and isinstance(value, (int, float)):
-        if "max" in metadata and value > metadata["max"]:
-            errors.append(f"{path}: {value} is more than {metadata['max']}")
+    elif shape.type_name in ("integer", "long", "double") and isinstance(value, (int, float)) \
+            and "max" in metadata and value > metadata["max"]:
+        errors.append(f"{path}: {value} is more than {metadata['max']}")
 
 
 def validate_api_input(operation: str, properties: dict[str, Any]) -> list[str]:

@@ -102,7 +102,7 @@ def test_no_query_lists_resources_with_or(app_template: Any) -> None:
 
 
 def test_the_alarm_count_stays_flat_at_40_functions_per_stack(app_template: Any) -> None:
-    alarms, templates = app_template
+    _alarms, templates = app_template
     for s in range(3):
         names = set(alarms_of(templates[f"Service{s}"]))
         # errors, throttles, 4 duration batches, REST 5XX/4XX/latency, SQS age, 2 DLQ batches
@@ -111,7 +111,7 @@ def test_the_alarm_count_stays_flat_at_40_functions_per_stack(app_template: Any)
 
 
 def test_every_resource_is_covered(app_template: Any) -> None:
-    alarms, templates = app_template
+    alarms, _templates = app_template
     for s in range(3):
         records = alarms[f"Service{s}"].alarm_records
         account_types = {r.alarm_type for r in records if r.insights}
