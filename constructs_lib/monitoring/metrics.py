@@ -238,7 +238,9 @@ class RestStageMetrics:
     @classmethod
     def of(cls, stage: apigateway.Stage, *, api_name: str) -> RestStageMetrics:
         """From an L2 stage; ``api_name`` is the API's ``rest_api_name`` (CloudWatch names the API by it)."""
-        return cls(api_name=api_name, stage_name=stage.stage_name, stage=stage)
+        l1 = stage.node.default_child
+        literal = unresolved_property(l1, "StageName") if isinstance(l1, CfnResource) else None
+        return cls(api_name=api_name, stage_name=literal or stage.stage_name, stage=stage)
 
     def _definition(self, name: str, statistic: str = "Sum") -> MetricDefinition:
         return MetricDefinition(APIGATEWAY_NAMESPACE, name,
