@@ -43,7 +43,6 @@ from .metrics import (
     TopicMetrics,
     TraceGroupMetrics,
     graphql_api_metrics,
-    lambda_metrics,
     lambda_timeout,
     queue_metrics,
     state_machine_metrics,
@@ -73,10 +72,21 @@ class MonitoringConstruct(Construct):
     alarms, the dashboard) is never monitored."""
 
 
+_TYPE_OF_CLASS: dict[type, str | None] = {}
+
+
 def cfn_type_of(node: CfnResource) -> str:
-    """The CloudFormation type of an L1, from its generated class when it has one (no call into Node)."""
-    declared = getattr(type(node), "CFN_RESOURCE_TYPE_NAME", None)
+    """The CloudFormation type of an L1: from its generated class when it has one (read once per class), else
+    from the resource."""
+    cls = type(node)
+    declared = _TYPE_OF_CLASS.get(cls, _UNREAD)
+    if declared is _UNREAD:
+        value = None if cls is CfnResource else getattr(cls, "CFN_RESOURCE_TYPE_NAME", None)
+        declared = _TYPE_OF_CLASS[cls] = value if isinstance(value, str) else None
     return declared if isinstance(declared, str) else node.cfn_resource_type
+
+
+_UNREAD = ""
 
 
 @dataclass
@@ -98,7 +108,7 @@ class MonitoredResource:
 
     @cached_property
     def function(self) -> LambdaFunctionMetrics:
-        return lambda_metrics(self.l1)
+        return LambdaFunctionMetrics(function_name=self.l1.ref, timeout_seconds=self.timeout_seconds)
 
     @cached_property
     def timeout_seconds(self) -> float:
@@ -143,6 +153,7 @@ class MonitoredResource:
 @dataclass
 class _StackIndex:
     stack: Stack
+    path: str
     stage_path: str
     queues: list[MonitoredResource] = field(default_factory=list)
     rest_apis: dict[str, CfnResource] = field(default_factory=dict)  # by the API's Ref token
@@ -220,6 +231,7 @@ class _Scanner:
         stack_paths = sorted(((s.node.path, s) for s in stack_nodes), key=lambda p: -len(p[0]))
         found: list[MonitoredResource] = []
         dlq_sources: list[tuple[_StackIndex, CfnResource, str]] = []
+        maybe_sources: list[tuple[_StackIndex, CfnResource, str]] = []
         foreign: list[str] = []
         own_prefixes = tuple({self.owner_path + "/", *(n.node.path + "/" for n in nodes
                                                         if isinstance(n, MonitoringConstruct))})
@@ -248,15 +260,13 @@ class _Scanner:
             if cfn_type == REST_API:
                 index.rest_apis[node.ref] = node
                 continue
-            if cfn_type == FUNCTION and _has_dead_letter_config(node):
-                dlq_sources.append((index, node, cfn_type))
-            if cfn_type == QUEUE and _has_redrive_policy(node):
-                dlq_sources.append((index, node, cfn_type))
+            if cfn_type in (FUNCTION, QUEUE):
+                maybe_sources.append((index, node, cfn_type))
             if not self.include_excluded and self._is_excluded(node, path):
                 continue
             if cfn_type == FUNCTION and not self.include_internal and is_cdk_internal_function(node):
                 continue
-            resource = MonitoredResource(l1=node, cfn_type=cfn_type, path=path, stack_path=index.stack.node.path)
+            resource = MonitoredResource(l1=node, cfn_type=cfn_type, path=path, stack_path=index.path)
             if cfn_type == QUEUE:
                 index.queues.append(resource)
             elif cfn_type == TRACE_GROUP_TYPE:
@@ -264,7 +274,10 @@ class _Scanner:
                 if resource.group_name is None:
                     continue  # no name, no metric
             found.append(resource)
-        self._mark_dead_letter_queues(dlq_sources)
+        if any(index.queues for index in self.stacks.values()):  # no queue, no dead-letter queue to find
+            dlq_sources += [(index, node, t) for index, node, t in maybe_sources
+                            if (_has_dead_letter_config(node) if t == FUNCTION else _has_redrive_policy(node))]
+            self._mark_dead_letter_queues(dlq_sources)
         for resource in found:
             if resource.cfn_type == REST_STAGE:
                 resource.api_name = self._api_name(resource)
@@ -275,36 +288,40 @@ class _Scanner:
     def _stack_of(self, node: CfnResource, path: str, stack_paths: list[tuple[str, Stack]]) -> _StackIndex:
         for stack_path, stack in stack_paths:
             if path.startswith(stack_path + "/"):
-                return self._index(stack)
+                return self._index(stack, stack_path)
         if self.fallback_stack is None:  # the scope is inside a stack
             self.fallback_stack = Stack.of(node)
-        return self._index(self.fallback_stack)
+        return self._index(self.fallback_stack, self.fallback_stack.node.path)
 
-    def _index(self, stack: Stack) -> _StackIndex:
-        path = stack.node.path
+    def _index(self, stack: Stack, path: str) -> _StackIndex:
         index = self.stacks.get(path)
         if index is None:
-            index = self.stacks[path] = _StackIndex(stack=stack, stage_path=_stage_path(stack))
+            index = self.stacks[path] = _StackIndex(stack=stack, path=path, stage_path=_stage_path(stack))
         return index
 
     # -- exclusion, cached per construct path ---------------------------------------------------------------
     def _is_excluded(self, node: IConstruct, path: str) -> bool:
+        """``XRayTracing.is_excluded(node)``, asked only of the nearest ancestor that has aspects at all (only such a
+        construct can hold an ``enable``/``exclude`` decision), with every answer cached by construct path."""
+        cached = self.excluded.get(path)
+        if cached is not None:
+            return cached
+        scopes = node.node.scopes  # root first, node last: one call for the whole chain
+        paths = [path]
+        for _ in range(len(scopes) - 1):
+            paths.append(paths[-1].rsplit("/", 1)[0] if "/" in paths[-1] else "")
         chain: list[str] = []
-        current: IConstruct | None = node
-        current_path = path
         result = False
-        while current is not None:
-            cached = self.excluded.get(current_path)
+        for scope, scope_path in zip(reversed(scopes), paths, strict=True):
+            cached = self.excluded.get(scope_path)
             if cached is not None:
                 result = cached
                 break
-            if Aspects.of(current).all:  # only a construct with aspects can hold an enable/exclude decision
-                result = XRayTracing.is_excluded(current)
-                self.excluded[current_path] = result
+            if Aspects.of(scope).all:
+                result = XRayTracing.is_excluded(scope)
+                self.excluded[scope_path] = result
                 break
-            chain.append(current_path)
-            current = current.node.scope
-            current_path = current_path.rsplit("/", 1)[0] if "/" in current_path else ""
+            chain.append(scope_path)
         for seen in chain:
             self.excluded[seen] = result
         return result

@@ -37,7 +37,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 
-from .._validation import XRayValidationError
+from .._validation import XRayValidationError, is_token
 from ..discovery import cfn_property
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "TraceGroupMetrics",
     "graphql_api_metrics",
     "lambda_metrics",
+    "number_is_token",
     "queue_metrics",
     "rest_stage_metrics",
     "state_machine_metrics",
@@ -494,8 +495,9 @@ class TraceGroupMetrics:
 def _expect(resource: Any, cfn_type: str) -> None:
     if not isinstance(resource, CfnResource):
         raise XRayValidationError(f"metrics: resource must be an {cfn_type} L1, got {type(resource).__name__!r}")
-    declared = getattr(type(resource), "CFN_RESOURCE_TYPE_NAME", None)
-    actual = declared if isinstance(declared, str) else resource.cfn_resource_type
+    from .inventory import cfn_type_of  # read once per class there
+
+    actual = cfn_type_of(resource)
     if actual != cfn_type:
         raise XRayValidationError(f"metrics: resource must be an {cfn_type} L1, got {actual!r}")
 
@@ -514,9 +516,15 @@ def lambda_metrics(function: CfnResource) -> LambdaFunctionMetrics:
 def lambda_timeout(function: CfnResource) -> float:
     """A function L1's ``Timeout`` in seconds; 3 (Lambda's default) when unset or a token."""
     timeout = function.timeout if isinstance(function, lambda_.CfnFunction) else cfn_property(function, "Timeout")
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or Token.is_unresolved(timeout):
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or number_is_token(timeout):
         return DEFAULT_LAMBDA_TIMEOUT_SECONDS
     return float(timeout)
+
+
+def number_is_token(value: float) -> bool:
+    """True when a number is a CDK token. CDK encodes number tokens as huge negative doubles, so a number that is
+    0 or more is a plain value and needs no call into Node."""
+    return value < 0 and is_token(value)
 
 
 def rest_stage_metrics(stage: CfnResource, *, api_name: str | None = None) -> RestStageMetrics:

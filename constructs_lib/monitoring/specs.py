@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from enum import Enum
 
-from aws_cdk import Duration, Token
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 from constructs import IConstruct
 
-from .._validation import XRayValidationError, check_number, fail
+from .._validation import XRayValidationError, check_number, fail, is_token
 from ..filters import TraceGroupKind
 
 __all__ = [
@@ -137,6 +137,9 @@ class AlarmType(Enum):
                 TraceGroupKind.SLOW: AlarmType.TRACE_GROUP_SLOW}[kind]
 
 
+_UNSET = object()
+
+
 def _window_limit(period_seconds: float) -> tuple[int, str]:
     """PutMetricAlarm: "An alarm's total current evaluation period can be no longer than seven days ... For alarms
     with a period of less than one hour (3,600 seconds), the total evaluation period can't be longer than one day"."""
@@ -186,8 +189,12 @@ class AlarmSpec:
 
     @property
     def period_seconds(self) -> int | None:
-        """The period in seconds (None while it is a token)."""
-        return None if self.period.is_unresolved() else int(self.period.to_seconds())
+        """The period in seconds (None while it is a token); read from the Duration once."""
+        cached = self.__dict__.get("_period_seconds", _UNSET)
+        if cached is _UNSET:
+            cached = None if self.period.is_unresolved() else int(self.period.to_seconds())
+            object.__setattr__(self, "_period_seconds", cached)  # a cache on a frozen value
+        return cached  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -331,7 +338,7 @@ def default_spec(alarm_type: AlarmType, mode: AlarmMode = AlarmMode.PER_RESOURCE
 def check_threshold_unit(owner: str, alarm_type: AlarmType, spec: AlarmSpec) -> None:
     """Fail when a share threshold is outside 0 to 1 (a rate given in percent would never fire)."""
     if alarm_type.unit in (ThresholdUnit.SHARE, ThresholdUnit.SHARE_OF_TIMEOUT) \
-            and not Token.is_unresolved(spec.threshold) and not 0 <= spec.threshold <= 1:
+            and not (spec.threshold < 0 and is_token(spec.threshold)) and not 0 <= spec.threshold <= 1:
         raise fail(owner, "threshold", spec.threshold, f"a {alarm_type.unit.value}")
 
 
@@ -362,6 +369,7 @@ class SpecTable:
         self._overrides = overrides
         self._targets = tuple(o.target_path for o in overrides)
         self.used: set[int] = set()
+        self._checked: set[AlarmType] = set()
 
     def _apply(self, override: AlarmOverride, spec: AlarmSpec, where: str) -> AlarmSpec:
         try:
@@ -372,18 +380,28 @@ class SpecTable:
     def resolve(self, alarm_type: AlarmType, resource_path: str | None = None, *, track: bool = False) -> AlarmSpec:
         """The spec for ``alarm_type`` (on ``resource_path``, per-resource mode), validated for its unit."""
         spec = self._base[alarm_type]
+        matched = False
         if resource_path is not None and self.mode is AlarmMode.PER_RESOURCE:
             for index, override in enumerate(self._overrides):
                 if override.matches(resource_path, alarm_type, target_path=self._targets[index]):
                     spec = self._apply(override.override, spec, f"overrides[{index}] on '{resource_path}'")
+                    matched = True
                     if track:
                         self.used.add(index)
+        if not matched:
+            if alarm_type not in self._checked:
+                self._check(alarm_type, spec, None)
+                self._checked.add(alarm_type)
+            return spec
+        self._check(alarm_type, spec, resource_path)
+        return spec
+
+    def _check(self, alarm_type: AlarmType, spec: AlarmSpec, resource_path: str | None) -> None:
         if spec.enabled:
             owner = f"{self.owner} {alarm_type.name}" + (f" for '{resource_path}'" if resource_path else "")
             check_threshold_unit(owner, alarm_type, spec)
             if spec.period_seconds is None:
                 raise fail(owner, "period", spec.period, "a Duration known at synth (not a token)")
-        return spec
 
     def unused_overrides(self) -> list[ResourceOverride]:
         """The overrides that matched no alarm so far."""
