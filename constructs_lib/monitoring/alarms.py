@@ -2,11 +2,16 @@
 
 Example::
 
+    from aws_cdk import App, Stack
+    from constructs_lib.monitoring import AlarmOverride, AlarmType, ResourceOverride, TracingAlarms
+
+    app = App()
+    orders = Stack(app, "Orders")
     alarms = TracingAlarms(
-        monitoring_stack, "Alarms",
-        monitored_scope=orders_stack,
-        defaults={AlarmType.LAMBDA_ERROR_RATE: AlarmOverride(threshold=0.05)},
-        overrides=[ResourceOverride(target=orders_stack.worker, override=AlarmOverride(enabled=False))],
+        orders, "Alarms",
+        monitored_scope=orders,
+        defaults={AlarmType.LAMBDA_ERROR_RATE: AlarmOverride(threshold=0.05)},     # 5 %: rates are shares
+        overrides=[ResourceOverride(target="Orders/Worker*", override=AlarmOverride(enabled=False))],
     )
 
 Alarms are created at synthesis, by an aspect, for everything under ``monitored_scope`` then; call
@@ -215,7 +220,8 @@ class TracingAlarms(MonitoringConstruct):
 
         Example::
 
-            alarms.alarms_for(orders_fn)   # [error-rate, throttles, duration]
+            alarms = TracingAlarms(stack, "Alarms", monitored_scope=stack)
+            alarms.alarms_for(stack)   # every alarm created so far on a resource under the stack
         """
         path = resource.node.path
         return [r.alarm for r in self._records
@@ -226,9 +232,12 @@ class TracingAlarms(MonitoringConstruct):
         return self._specs.resolve(alarm_type, resource_path)
 
     def insights_queries(self, alarm_type: AlarmType) -> list[str]:
-        """The expressions of the Metrics Insights and batched alarms of ``alarm_type`` created so far."""
-        return [e for r in self._records if r.alarm_type is alarm_type and r.resource_path is None
-                for e in r.expressions]
+        """Metrics Insights mode: the query (account-wide) or metric-math expressions (batches) of the alarms of
+        ``alarm_type`` created so far, e.g. ``SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) GROUP BY
+        FunctionName ORDER BY MAX() DESC LIMIT 100``."""
+        if self.mode is not AlarmMode.METRICS_INSIGHTS:
+            return []
+        return [e for r in self._records if r.alarm_type is alarm_type for e in r.expressions]
 
     # -- discovery --------------------------------------------------------------------------------------------
     def discover(self) -> list[CreatedAlarm]:

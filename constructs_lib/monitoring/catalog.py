@@ -3,8 +3,8 @@ alarms and the dashboard.
 
 Example::
 
-    RESOURCE_METRICS[AlarmType.LAMBDA_THROTTLES](resource)   # the function's Throttles, Sum
-    str(INSIGHTS_QUERIES[AlarmType.LAMBDA_ERRORS])            # SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", ...
+    str(INSIGHTS_QUERIES[AlarmType.LAMBDA_ERRORS])   # SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", ...
+    RESOURCE_METRICS[AlarmType.LAMBDA_THROTTLES]     # resource -> its Throttles (Sum)
 """
 
 from __future__ import annotations

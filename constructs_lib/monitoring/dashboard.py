@@ -5,7 +5,8 @@ per service type its errors, faults and latency; trace groups' counts.
 
 Example::
 
-    TracingDashboard(stack, "Dashboard", monitored_scope=app, alarms=tracing_alarms)
+    alarms = TracingAlarms(stack, "Alarms", monitored_scope=stack)
+    TracingDashboard(stack, "Dashboard", monitored_scope=stack, alarms=alarms)
 
 The body is written at synthesis, so resources added after the dashboard are on it. Large apps stay within
 CloudWatch's limits: at most ``max_metrics_per_graph`` metrics per graph (more resources make more graphs),

@@ -6,8 +6,13 @@ each, and the top composite ORs the parts. Only the top composite notifies.
 
 Example::
 
-    rollup = HealthRollup(scope, prefix="orders", description="...", actions=[topic_arn])
-    rollup.add(cfn_alarm, "orders-ApiFn-error-rate")
+    from aws_cdk import aws_cloudwatch as cw
+
+    rollup = HealthRollup(stack, prefix="orders", description="Service health", actions=[])
+    alarm = cw.CfnAlarm(stack, "A", alarm_name="orders-a", comparison_operator="GreaterThanOrEqualToThreshold",
+                        evaluation_periods=1, threshold=1, namespace="AWS/Lambda", metric_name="Errors",
+                        period=60, statistic="Sum")
+    rollup.add(alarm, "orders-a")
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ queue, which REST API a stage belongs to, which kind a trace group is.
 
 Example::
 
-    inventory = Inventory.scan(app, owner=monitoring_construct)
+    from constructs import Construct
+
+    inventory = Inventory.scan(stack, owner=Construct(stack, "Owner"))
     [f.path for f in inventory.functions]
     inventory.dead_letter_queues
 """

@@ -15,10 +15,14 @@ class methods from an L2.
 
 Example::
 
+    from aws_cdk import Duration
+    from aws_cdk import aws_lambda as lambda_
     from constructs_lib.monitoring import LambdaFunctionMetrics
 
-    fn_metrics = LambdaFunctionMetrics.of(my_function)
-    fn_metrics.metric_errors(period=Duration.minutes(1))   # my_function.metric_errors(...)
+    fn = lambda_.Function(stack, "Fn", runtime=lambda_.Runtime.PYTHON_3_12, handler="index.handler",
+                          code=lambda_.Code.from_inline("def handler(event, context): return {}"))
+    fn_metrics = LambdaFunctionMetrics.of(fn)
+    fn_metrics.metric_errors(period=Duration.minutes(1))   # fn.metric_errors(...)
     fn_metrics.metric_error_rate()                          # Errors / Invocations, a share from 0 to 1
 """
 
@@ -149,9 +153,9 @@ class LambdaFunctionMetrics:
 
     Example::
 
-        m = LambdaFunctionMetrics.of(my_function)
-        m.metric_duration()       # p99 Duration, milliseconds (my_function.metric_duration)
-        m.timeout_seconds         # 3 when the function sets none
+        m = LambdaFunctionMetrics(function_name="orders-api", timeout_seconds=10)
+        m.metric_duration()       # p99 Duration, milliseconds
+        m.duration().statistic    # 'p99', the plain definition alarms render
     """
 
     function_name: str
@@ -227,7 +231,7 @@ class RestStageMetrics:
 
     Example::
 
-        m = RestStageMetrics.of(api.deployment_stage, api_name="orders-api")
+        m = RestStageMetrics(api_name="orders-api", stage_name="prod")
         m.metric_faults()        # 5XXError, Sum
         m.metric_fault_rate()    # 5XXError, Average: a share of requests
     """
@@ -310,7 +314,7 @@ class GraphqlApiMetrics:
 
     Example::
 
-        GraphqlApiMetrics(api_id=api.api_id).metric_faults()
+        GraphqlApiMetrics(api_id="abcdefghijklmnopqrstuvwxyz").metric_faults()
     """
 
     api_id: str
@@ -507,7 +511,11 @@ def lambda_metrics(function: CfnResource) -> LambdaFunctionMetrics:
 
     Example::
 
-        lambda_metrics(fn.node.default_child).metric_error_rate()
+        from aws_cdk import aws_lambda as lambda_
+
+        fn = lambda_.CfnFunction(stack, "Bare", role="arn:aws:iam::111111111111:role/r", runtime="python3.12",
+                                 handler="i.h", code=lambda_.CfnFunction.CodeProperty(zip_file="x"), timeout=30)
+        lambda_metrics(fn).timeout_seconds   # 30.0
     """
     _expect(function, "AWS::Lambda::Function")
     return LambdaFunctionMetrics(function_name=function.ref, timeout_seconds=lambda_timeout(function))
@@ -533,6 +541,10 @@ def rest_stage_metrics(stage: CfnResource, *, api_name: str | None = None) -> Re
 
     Example::
 
+        from aws_cdk import aws_apigateway as apigateway
+
+        api = apigateway.RestApi(stack, "Api", rest_api_name="orders-api")
+        api.root.add_method("GET", apigateway.MockIntegration())
         rest_stage_metrics(api.deployment_stage.node.default_child).metric_latency()
     """
     _expect(stage, "AWS::ApiGateway::Stage")

@@ -11,8 +11,12 @@
 
 Example::
 
-    strategy = InsightsStrategy(specs, context, QueryScope.ACCOUNT)
-    plans, warnings = strategy.plans(inventory, covered)
+    from constructs_lib.monitoring.plans import PlanContext
+    from constructs_lib.monitoring.specs import AlarmMode, QueryScope, SpecTable
+
+    specs = SpecTable(AlarmMode.METRICS_INSIGHTS, {}, ())
+    strategy = InsightsStrategy(specs, PlanContext("S", None), QueryScope.ACCOUNT)
+    plans, warnings = strategy.plans([], covered=set())   # the resources of an Inventory
 """
 
 from __future__ import annotations

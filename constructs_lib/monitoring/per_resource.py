@@ -2,7 +2,11 @@
 
 Example::
 
-    plans = PerResourceStrategy(specs, context).plans(resource)
+    from constructs_lib.monitoring.plans import PlanContext
+    from constructs_lib.monitoring.specs import AlarmMode, SpecTable
+
+    strategy = PerResourceStrategy(SpecTable(AlarmMode.PER_RESOURCE, {}, ()), PlanContext("S", None))
+    # strategy.plans(resource, done=set()) for each MonitoredResource of an Inventory
 """
 
 from __future__ import annotations

@@ -2,7 +2,12 @@
 
 Example::
 
-    plan.alarm_properties(prefix="orders", actions=[topic_arn])   # CfnAlarm keyword arguments
+    from constructs_lib.monitoring.specs import AlarmType, default_spec
+
+    plan = AlarmPlan(alarm_type=AlarmType.DLQ_MESSAGES, label="Dlq-dlq-messages", resource_paths=("S/Dlq",),
+                     metric={"namespace": "AWS/SQS"}, threshold=1, spec=default_spec(AlarmType.DLQ_MESSAGES),
+                     description="Messages in dead-letter queue")
+    plan.alarm_properties(prefix="orders", actions=[])["alarm_name"]   # 'orders-Dlq-dlq-messages'
 """
 
 from __future__ import annotations

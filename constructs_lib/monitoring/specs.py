@@ -228,8 +228,8 @@ class ResourceOverride:
 
     Example::
 
-        ResourceOverride(target=stack.report_fn, alarm_types=(AlarmType.LAMBDA_DURATION,),
-                         override=AlarmOverride(threshold=0.95))
+        ResourceOverride(target="Orders/Report*", alarm_types=(AlarmType.LAMBDA_DURATION,),
+                         override=AlarmOverride(threshold=0.95))   # or target=a construct: its whole subtree
     """
 
     target: IConstruct | str
