@@ -110,7 +110,7 @@ def test_widgets_are_laid_out_in_24_columns(big: dict[str, Any]) -> None:
 def test_insights_graphs_and_the_widget_cap() -> None:
     app = App()
     stack = Stack(app, "S", env=ENV)
-    for i in range(30):
+    for i in range(12):
         cfn_fn(stack, f"Fn{i}")
     alarms = TracingAlarms(stack, "Alarms", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS)
     TracingDashboard(stack, "D", monitored_scope=stack, alarms=alarms, max_metrics_per_graph=10)
