@@ -44,16 +44,18 @@ from .metrics import (
     StateMachineMetrics,
     TopicMetrics,
     TraceGroupMetrics,
+    cfn_type_of,
     graphql_api_metrics,
     lambda_timeout,
     queue_metrics,
+    referenced_logical_id,
     state_machine_metrics,
     topic_metrics,
     unresolved_property,
 )
 from .specs import TRACE_GROUP_TYPE, TraceGroupTarget
 
-__all__ = ["Inventory", "MonitoredResource", "MonitoringConstruct", "rest_api_name_of"]
+__all__ = ["Inventory", "MonitoredResource", "MonitoringConstruct"]
 
 FUNCTION = "AWS::Lambda::Function"
 REST_STAGE = "AWS::ApiGateway::Stage"
@@ -74,21 +76,6 @@ class MonitoringConstruct(Construct):
     alarms, the dashboard) is never monitored."""
 
 
-_TYPE_OF_CLASS: dict[type, str | None] = {}
-
-
-def cfn_type_of(node: CfnResource) -> str:
-    """The CloudFormation type of an L1: from its generated class when it has one (read once per class), else
-    from the resource."""
-    cls = type(node)
-    declared = _TYPE_OF_CLASS.get(cls, _UNREAD)
-    if declared is _UNREAD:
-        value = None if cls is CfnResource else getattr(cls, "CFN_RESOURCE_TYPE_NAME", None)
-        declared = _TYPE_OF_CLASS[cls] = value if isinstance(value, str) else None
-    return declared if isinstance(declared, str) else node.cfn_resource_type
-
-
-_UNREAD = ""
 
 
 @dataclass
@@ -332,7 +319,7 @@ class _Scanner:
     def _mark_dead_letter_queues(self, sources: Iterable[tuple[_StackIndex, CfnResource, str]]) -> None:
         for index, node, cfn_type in sources:
             for arn in _dead_letter_arns(index.stack, node, cfn_type):
-                logical_id = _referenced_logical_id(arn)
+                logical_id = referenced_logical_id(arn)
                 if logical_id is not None:
                     index.dead_letter_ids.add(logical_id)
         if not any(i.dead_letter_ids for i in self.stacks.values()):
@@ -358,7 +345,7 @@ class _Scanner:
         api = index.rest_apis.get(reference) if reference is not None else None
         if api is None and index.rest_apis:  # a reference built another way: compare logical ids
             resolved = index.stack.resolve(reference)
-            logical_id = _referenced_logical_id(resolved)
+            logical_id = referenced_logical_id(resolved)
             api = next((a for a in index.rest_apis.values() if index.stack.resolve(a.logical_id) == logical_id),
                        None)
         if api is None:
@@ -389,19 +376,6 @@ class _Scanner:
             expression = group.stack.resolve(expression)
         text = literal_text(expression)
         resource.group_kind = classify(text) if text is not None else None
-
-
-def rest_api_name_of(stage: CfnResource) -> str | None:
-    """The ``Name`` of the ``AWS::ApiGateway::RestApi`` a stage L1's ``RestApiId`` references (same stack)."""
-    stack = Stack.of(stage)
-    logical_id = _referenced_logical_id(stack.resolve(unresolved_property(stage, "RestApiId")))
-    if logical_id is None:
-        return None
-    for node in stack.node.find_all():
-        if isinstance(node, CfnResource) and cfn_type_of(node) == REST_API \
-                and stack.resolve(node.logical_id) == logical_id:
-            return unresolved_property(node, "Name")
-    return None
 
 
 def literal_text(value: Any) -> str | None:
@@ -460,15 +434,3 @@ def _dead_letter_arns(stack: Stack, node: CfnResource, cfn_type: str) -> list[An
                 if isinstance(config, dict):
                     arns.append(config.get("arn", config.get("Arn")))
     return arns
-
-
-def _referenced_logical_id(reference: Any) -> str | None:
-    """The logical id in ``{"Ref": id}`` or ``{"Fn::GetAtt": [id, attr]}``, else None."""
-    if isinstance(reference, dict):
-        if isinstance(reference.get("Ref"), str):
-            return str(reference["Ref"])
-        getatt = reference.get("Fn::GetAtt")
-        if isinstance(getatt, list) and getatt and isinstance(getatt[0], str):
-            return getatt[0]
-    return None
-

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_cdk import CfnResource, Duration, Token
+from aws_cdk import CfnResource, Duration, Stack, Token
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_lambda as lambda_
@@ -63,10 +63,13 @@ __all__ = [
     "StateMachineMetrics",
     "TopicMetrics",
     "TraceGroupMetrics",
+    "cfn_type_of",
     "graphql_api_metrics",
     "lambda_metrics",
     "number_is_token",
     "queue_metrics",
+    "referenced_logical_id",
+    "rest_api_name_of",
     "rest_stage_metrics",
     "state_machine_metrics",
     "topic_metrics",
@@ -499,8 +502,6 @@ class TraceGroupMetrics:
 def _expect(resource: Any, cfn_type: str) -> None:
     if not isinstance(resource, CfnResource):
         raise XRayValidationError(f"metrics: resource must be an {cfn_type} L1, got {type(resource).__name__!r}")
-    from .inventory import cfn_type_of  # read once per class there
-
     actual = cfn_type_of(resource)
     if actual != cfn_type:
         raise XRayValidationError(f"metrics: resource must be an {cfn_type} L1, got {actual!r}")
@@ -549,8 +550,6 @@ def rest_stage_metrics(stage: CfnResource, *, api_name: str | None = None) -> Re
     """
     _expect(stage, "AWS::ApiGateway::Stage")
     if api_name is None:
-        from .inventory import rest_api_name_of  # the stack index: imported late, it imports this module
-
         api_name = rest_api_name_of(stage)
     if api_name is None:
         raise XRayValidationError(
@@ -612,3 +611,44 @@ def unresolved_property(resource: CfnResource, name: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     return Token.as_string(value)
+
+
+_TYPE_OF_CLASS: dict[type, str | None] = {}
+
+
+def cfn_type_of(node: CfnResource) -> str:
+    """The CloudFormation type of an L1: from its generated class when it has one (read once per class), else
+    from the resource."""
+    cls = type(node)
+    declared = _TYPE_OF_CLASS.get(cls, _UNREAD)
+    if declared is _UNREAD:
+        value = None if cls is CfnResource else getattr(cls, "CFN_RESOURCE_TYPE_NAME", None)
+        declared = _TYPE_OF_CLASS[cls] = value if isinstance(value, str) else None
+    return declared if isinstance(declared, str) else node.cfn_resource_type
+
+
+_UNREAD = ""
+
+
+def rest_api_name_of(stage: CfnResource) -> str | None:
+    """The ``Name`` of the ``AWS::ApiGateway::RestApi`` a stage L1's ``RestApiId`` references (same stack)."""
+    stack = Stack.of(stage)
+    logical_id = referenced_logical_id(stack.resolve(unresolved_property(stage, "RestApiId")))
+    if logical_id is None:
+        return None
+    for node in stack.node.find_all():
+        if isinstance(node, CfnResource) and cfn_type_of(node) == "AWS::ApiGateway::RestApi" \
+                and stack.resolve(node.logical_id) == logical_id:
+            return unresolved_property(node, "Name")
+    return None
+
+
+def referenced_logical_id(reference: Any) -> str | None:
+    """The logical id in ``{"Ref": id}`` or ``{"Fn::GetAtt": [id, attr]}``, else None."""
+    if isinstance(reference, dict):
+        if isinstance(reference.get("Ref"), str):
+            return str(reference["Ref"])
+        getatt = reference.get("Fn::GetAtt")
+        if isinstance(getatt, list) and getatt and isinstance(getatt[0], str):
+            return getatt[0]
+    return None
