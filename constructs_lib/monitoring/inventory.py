@@ -168,7 +168,7 @@ class Inventory:
         include_excluded: bool = False,
         include_cdk_internal_functions: bool = False,
         trace_groups: Sequence[TraceGroupTarget] = (),
-        warned_stages: set[str] | None = None,
+        warned_stages: set[str] | None = None,  # what was warned about already (Stages, stages without an API)
         effect: str = "are not monitored",
         advice: str = "Monitor them from a construct inside that Stage.",
     ) -> Inventory:
@@ -349,6 +349,9 @@ class _Scanner:
             api = next((a for a in index.rest_apis.values() if index.stack.resolve(a.logical_id) == logical_id),
                        None)
         if api is None:
+            if f"stage:{stage.path}" in self.warned:
+                return None
+            self.warned.add(f"stage:{stage.path}")
             warn(stage.l1, "stageNotMonitored",
                  "No alarms or graphs for this stage: its RestApiId does not reference an AWS::ApiGateway::RestApi "
                  "of the same stack, and CloudWatch names the API by its Name.")

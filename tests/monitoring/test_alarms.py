@@ -514,3 +514,15 @@ def test_cdk_nag_is_clean_for_the_created_topic(tmp_path: Path) -> None:
     app.synth()
     reports = json.loads((tmp_path / "validation-report.json").read_text())["pluginReports"]
     assert [v["ruleName"] for p in reports for v in p["violations"]] == []
+
+
+def test_a_stage_without_its_api_in_the_stack_is_warned_about_once() -> None:
+    app = App()
+    stack = Stack(app, "S", env=ENV)
+    CfnResource(stack, "Stage", type="AWS::ApiGateway::Stage",
+                properties={"RestApiId": "abc123", "DeploymentId": "d", "StageName": "prod"})
+    alarms = TracingAlarms(stack, "A", monitored_scope=stack)
+    alarms.discover()
+    app.synth()  # the aspect discovers again
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("stageNotMonitored"))
+    assert len(found) == 1 and alarms.alarms == []
