@@ -29,7 +29,7 @@ from constructs_lib.monitoring import (
     TracingDashboard,
 )
 
-from .helpers import ENV, alarms_of, cfn_fn, expressions_of, resources_of, text_of
+from .helpers import ENV, alarms_of, cfn_fn, expressions_of, resources_of, text_of, validate_api_input
 from .insights_grammar import QueryError, parse, parse_multi_time_series
 
 SETS_PER_STACK = 20  # a REST API -> function, and a queue (with a dead-letter queue) -> worker function
@@ -92,6 +92,16 @@ def test_every_query_is_in_the_documented_grammar(app_template: Any) -> None:
             assert all(op in ("=", "!=") for _, op, _ in parsed.conditions)
             checked += 1
     assert checked >= 30  # alarms and dashboard graphs of four stacks
+
+
+def test_every_alarm_is_valid_input_for_the_cloudwatch_api(app_template: Any) -> None:
+    _, templates = app_template
+    for template in templates.values():
+        for props in alarms_of(template).values():
+            assert validate_api_input("PutMetricAlarm", props) == []
+            assert len([m for m in props["Metrics"] if "MetricStat" in m]) <= 10  # metric-math alarm limit
+        for props in alarms_of(template, "AWS::CloudWatch::CompositeAlarm").values():
+            assert validate_api_input("PutCompositeAlarm", props) == []
 
 
 def test_no_query_lists_resources_with_or(app_template: Any) -> None:
