@@ -30,7 +30,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_xray as xray
-from constructs import Construct, IConstruct
+from constructs import Construct, IConstruct, Node
 
 from .._validation import warn
 from ..discovery import cfn_property, is_cdk_internal_function
@@ -230,7 +230,8 @@ class _Scanner:
             cfn_type = cfn_type_of(node)
             if cfn_type not in _INDEXED:
                 continue
-            path = node.node.path
+            tree_node = node.node  # one read, then its path and (for exclusion) its scopes
+            path = tree_node.path
             if path.startswith(own_prefixes):
                 continue  # the monitoring constructs' own topic, alarms, dashboard
             index = self._stack_of(node, path, stack_paths)
@@ -251,7 +252,7 @@ class _Scanner:
                 continue
             if cfn_type in (FUNCTION, QUEUE):
                 maybe_sources.append((index, node, cfn_type))
-            if not self.include_excluded and self._is_excluded(node, path):
+            if not self.include_excluded and self._is_excluded(tree_node, path):
                 continue
             if cfn_type == FUNCTION and not self.include_internal and is_cdk_internal_function(node):
                 continue
@@ -289,13 +290,13 @@ class _Scanner:
         return index
 
     # -- exclusion, cached per construct path ---------------------------------------------------------------
-    def _is_excluded(self, node: IConstruct, path: str) -> bool:
+    def _is_excluded(self, node: Node, path: str) -> bool:
         """``XRayTracing.is_excluded(node)``, asked only of the nearest ancestor that has aspects at all (only such a
         construct can hold an ``enable``/``exclude`` decision), with every answer cached by construct path."""
         cached = self.excluded.get(path)
         if cached is not None:
             return cached
-        scopes = node.node.scopes  # root first, node last: one call for the whole chain
+        scopes = node.scopes  # root first, the construct last: one call for the whole chain
         paths = [path]
         for _ in range(len(scopes) - 1):
             paths.append(paths[-1].rsplit("/", 1)[0] if "/" in paths[-1] else "")
