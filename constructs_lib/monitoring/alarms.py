@@ -163,8 +163,9 @@ class TracingAlarms(MonitoringConstruct):
         self._insights = InsightsStrategy(self._specs, context, query_scope)
         self._records: list[CreatedAlarm] = []
         self._name_set: set[str] = set()
+        self._ids: set[str] = set()
         self._covered: set[tuple[str, AlarmType]] = set()
-        self._warned_stages: set[str] = set()
+        self._warned: set[str] = set()
         self._inventory: Inventory | None = None
         self._early_timeouts: list[tuple[str, Any, float]] = []
         self._synthesizing = False
@@ -249,7 +250,7 @@ class TracingAlarms(MonitoringConstruct):
         inventory = Inventory.scan(
             self.monitored_scope, owner=self, include_excluded=self.include_excluded,
             include_cdk_internal_functions=self.include_cdk_internal_functions, trace_groups=self._trace_groups,
-            warned_stages=self._warned_stages, effect="get no alarms from this TracingAlarms",
+            warned_stages=self._warned, effect="get no alarms from this TracingAlarms",
             advice="Create a TracingAlarms inside that Stage (or give it a monitored_scope within one Stage).")
         self._inventory = inventory
         if self.mode is AlarmMode.PER_RESOURCE:
@@ -262,7 +263,7 @@ class TracingAlarms(MonitoringConstruct):
 
     def _create(self, plan: AlarmPlan) -> CreatedAlarm:
         name = alarm_name(self.alarm_name_prefix, plan.label)
-        if name in self._name_set:
+        if name in self._name_set or construct_id(plan.label) in self._ids:
             # Two paths that read alike once made a name part ("a_b" / "a-b", "S/Q-x" / "S/Q/x"): keep both apart.
             digest = hashlib.sha256("|".join(plan.resource_paths).encode()).hexdigest()[:8]
             plan = AlarmPlan(**{**plan.__dict__, "label": f"{plan.label}-{digest}"})
@@ -274,6 +275,7 @@ class TracingAlarms(MonitoringConstruct):
                               insights=plan.insights)
         self._records.append(record)
         self._name_set.add(name)
+        self._ids.add(construct_id(plan.label))
         for path in plan.resource_paths:
             self._covered.add((path, plan.alarm_type))
         if not self._synthesizing:

@@ -80,9 +80,12 @@ class MonitoringConstruct(Construct):
 
 @dataclass
 class MonitoredResource:
-    """One resource to monitor: its L1, type, construct path and stack path; metrics are read on first use."""
+    """One resource to monitor: its L1, type, construct path and stack path; metrics are read on first use.
 
-    l1: CfnResource
+    A trace group named by ``TraceGroupTarget(group="<name>")`` that is not in the app has no L1 (``l1`` is None,
+    ``path`` is ``group:<name>``)."""
+
+    l1: CfnResource | None
     cfn_type: str
     path: str
     stack_path: str
@@ -95,36 +98,42 @@ class MonitoredResource:
     group_name: str | None = None
     group_kind: TraceGroupKind | None = None
 
+    @property
+    def cfn(self) -> CfnResource:
+        """The L1 (every resource but a trace group known only by name has one)."""
+        assert self.l1 is not None, f"{self.path} has no CloudFormation resource in the app"
+        return self.l1
+
     @cached_property
     def function(self) -> LambdaFunctionMetrics:
-        return LambdaFunctionMetrics(function_name=self.l1.ref, timeout_seconds=self.timeout_seconds)
+        return LambdaFunctionMetrics(function_name=self.cfn.ref, timeout_seconds=self.timeout_seconds)
 
     @cached_property
     def timeout_seconds(self) -> float:
-        return lambda_timeout(self.l1)
+        return lambda_timeout(self.cfn)
 
     @cached_property
     def stage(self) -> RestStageMetrics:
-        stage_name = unresolved_property(self.l1, "StageName")
+        stage_name = unresolved_property(self.cfn, "StageName")
         assert self.api_name is not None
         return RestStageMetrics(api_name=self.api_name, stage_name=stage_name if stage_name is not None
-                                else self.l1.ref)
+                                else self.cfn.ref)
 
     @cached_property
     def graphql_api(self) -> GraphqlApiMetrics:
-        return graphql_api_metrics(self.l1)
+        return graphql_api_metrics(self.cfn)
 
     @cached_property
     def queue(self) -> QueueMetrics:
-        return queue_metrics(self.l1)
+        return queue_metrics(self.cfn)
 
     @cached_property
     def topic(self) -> TopicMetrics:
-        return topic_metrics(self.l1)
+        return topic_metrics(self.cfn)
 
     @cached_property
     def state_machine(self) -> StateMachineMetrics:
-        return state_machine_metrics(self.l1)
+        return state_machine_metrics(self.cfn)
 
     @cached_property
     def trace_group(self) -> TraceGroupMetrics:
@@ -135,7 +144,7 @@ class MonitoredResource:
     def literal_name(self) -> str | None:
         """The resource's name when the template sets it as a plain string (``FunctionName``, ``QueueName``...)."""
         prop = {FUNCTION: "FunctionName", QUEUE: "QueueName", TOPIC: "TopicName"}.get(self.cfn_type)
-        value = unresolved_property(self.l1, prop) if prop else None
+        value = unresolved_property(self.cfn, prop) if prop else None
         return value if isinstance(value, str) and "${Token[" not in value else None
 
 
@@ -272,6 +281,12 @@ class _Scanner:
             if resource.cfn_type == REST_STAGE:
                 resource.api_name = self._api_name(resource)
         found = [r for r in found if r.cfn_type != REST_STAGE or r.api_name is not None]
+        named = {r.group_name for r in found if r.cfn_type == TRACE_GROUP_TYPE}
+        for target in self.trace_groups:  # groups named by the user that the app does not define
+            if isinstance(target.group, str) and target.group not in named:
+                named.add(target.group)
+                found.append(MonitoredResource(l1=None, cfn_type=TRACE_GROUP_TYPE, path=f"group:{target.group}",
+                                               stack_path="", group_name=target.group, group_kind=target.kind))
         return Inventory(found, foreign)
 
     # -- stacks ---------------------------------------------------------------------------------------------
@@ -327,7 +342,7 @@ class _Scanner:
             return
         by_stack: dict[str, dict[str, MonitoredResource]] = {}
         for path, index in self.stacks.items():
-            by_stack[path] = {index.stack.resolve(q.l1.logical_id): q for q in index.queues}
+            by_stack[path] = {index.stack.resolve(q.cfn.logical_id): q for q in index.queues}
         for path, index in self.stacks.items():
             for logical_id in index.dead_letter_ids:
                 queue = by_stack[path].get(logical_id)
@@ -342,7 +357,7 @@ class _Scanner:
     # -- REST APIs ----------------------------------------------------------------------------------------------
     def _api_name(self, stage: MonitoredResource) -> str | None:
         index = self.stacks[stage.stack_path]
-        reference = unresolved_property(stage.l1, "RestApiId")
+        reference = unresolved_property(stage.cfn, "RestApiId")
         api = index.rest_apis.get(reference) if reference is not None else None
         if api is None and index.rest_apis:  # a reference built another way: compare logical ids
             resolved = index.stack.resolve(reference)
@@ -353,7 +368,7 @@ class _Scanner:
             if f"stage:{stage.path}" in self.warned:
                 return None
             self.warned.add(f"stage:{stage.path}")
-            warn(stage.l1, "stageNotMonitored",
+            warn(stage.cfn, "stageNotMonitored",
                  "No alarms or graphs for this stage: its RestApiId does not reference an AWS::ApiGateway::RestApi "
                  "of the same stack, and CloudWatch names the API by its Name.")
             return None
@@ -361,7 +376,7 @@ class _Scanner:
 
     # -- trace groups ---------------------------------------------------------------------------------------
     def _classify_group(self, resource: MonitoredResource) -> None:
-        group = resource.l1
+        group = resource.cfn
         name = unresolved_property(group, "GroupName")
         resource.group_name = name
         for target in self.trace_groups:

@@ -196,7 +196,7 @@ class InsightsStrategy:
                             "returnData": False})
             if alarm_type is AlarmType.LAMBDA_DURATION:
                 timeout = resource.timeout_seconds
-                timeouts.append((resource.l1, timeout))
+                timeouts.append((resource.cfn, timeout))
                 terms.append(f"{metric_id} / {timeout * 1000:g}")
             else:
                 terms.append(metric_id)

@@ -171,7 +171,7 @@ class PerResourceStrategy:
         plan = self._single(r, AlarmType.LAMBDA_DURATION, spec, r.function.duration(), "p99 duration",
                             f"p99 duration is at least {spec.threshold:.0%} of the function's {timeout:g} s timeout "
                             f"({threshold_ms:g} ms)", self._function_filter(r), threshold=threshold_ms)
-        return AlarmPlan(**{**plan.__dict__, "timeouts": ((r.l1, timeout),)})
+        return AlarmPlan(**{**plan.__dict__, "timeouts": ((r.cfn, timeout),)})
 
 
 def _period(spec: AlarmSpec) -> int:
@@ -182,5 +182,5 @@ def _period(spec: AlarmSpec) -> int:
 
 
 def _machine_name(r: MonitoredResource) -> str:
-    l1 = r.l1
+    l1 = r.cfn
     return l1.attr_name if isinstance(l1, sfn.CfnStateMachine) else Token.as_string(l1.get_att("Name"))

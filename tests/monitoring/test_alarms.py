@@ -526,3 +526,22 @@ def test_a_stage_without_its_api_in_the_stack_is_warned_about_once() -> None:
     app.synth()  # the aspect discovers again
     found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("stageNotMonitored"))
     assert len(found) == 1 and alarms.alarms == []
+
+
+def test_a_trace_group_known_only_by_name_gets_its_alarm() -> None:
+    stack = Stack(App(), "S", env=ENV)
+    alarms = TracingAlarms(stack, "A", monitored_scope=stack, alarm_name_prefix="t",
+                           trace_groups=[TraceGroupTarget(group="shared-faults", kind=TraceGroupKind.FAULT)])
+    (record,) = alarms.discover()
+    assert (record.alarm_name, record.resource_paths) == ("t-group-shared-faults-fault-traces",
+                                                          ("group:shared-faults",))
+    props = next(iter(Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm").values()))["Properties"]
+    assert props["Dimensions"] == [{"Name": "GroupName", "Value": "shared-faults"}]
+
+
+def test_labels_that_differ_only_in_characters_ids_drop_get_distinct_constructs() -> None:
+    stack = Stack(App(), "S")
+    sqs.Queue(stack, "a_b", enforce_ssl=True)
+    sqs.Queue(stack, "a-b", enforce_ssl=True)  # the same construct id once '_' becomes '-'
+    alarms = TracingAlarms(stack, "A", monitored_scope=stack, service_health_alarm=False)
+    assert len({r.alarm_name for r in alarms.discover()}) == 2
