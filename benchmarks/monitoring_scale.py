@@ -142,6 +142,16 @@ def build(variant: str, sets: int, outdir: str) -> object:
 
 
 def child(variant: str, sets: int) -> None:
+    calls = [0]
+    from jsii._kernel.providers import process  # count every request Python sends to Node (deterministic)
+
+    original = process._NodeProcess.send
+
+    def counting_send(self: object, request: object, response_type: object) -> object:
+        calls[0] += 1
+        return original(self, request, response_type)  # type: ignore[arg-type]
+
+    process._NodeProcess.send = counting_send  # type: ignore[assignment, method-assign]
     with tempfile.TemporaryDirectory() as outdir:
         app = build(variant, sets, outdir)
         assembly = app.synth()  # type: ignore[attr-defined]
@@ -149,10 +159,10 @@ def child(variant: str, sets: int) -> None:
         for stack in assembly.stacks:
             alarms += sum(1 for r in stack.template.get("Resources", {}).values()
                           if r["Type"] == "AWS::CloudWatch::Alarm")
-    print(json.dumps({"alarms": alarms}))
+    print(json.dumps({"alarms": alarms, "calls": calls[0]}))
 
 
-def measure(variant: str, sets: int) -> tuple[float, int]:
+def measure(variant: str, sets: int) -> tuple[float, int, int]:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
            "JSII_DEPRECATED": "quiet", "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
@@ -161,7 +171,8 @@ def measure(variant: str, sets: int) -> tuple[float, int]:
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"{variant} at {sets} sets failed:\n{result.stderr[-3000:]}")
-    return seconds, int(json.loads(result.stdout.strip().splitlines()[-1])["alarms"])
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    return seconds, int(out["alarms"]), int(out["calls"])
 
 
 def main() -> None:
@@ -179,9 +190,10 @@ def main() -> None:
     for sets in args.sets:
         times: dict[str, list[float]] = {v: [] for v in args.variants}
         counts: dict[str, int] = {}
+        calls: dict[str, int] = {}
         for _ in range(args.repeat):  # interleaved: each round runs every variant once
             for variant in args.variants:
-                seconds, counts[variant] = measure(variant, sets)
+                seconds, counts[variant], calls[variant] = measure(variant, sets)
                 times[variant].append(seconds)
         cells = [f"{statistics.median(times[v]):.1f} s ({counts[v]})" for v in args.variants]
         print(f"| {sets} ({2 * sets}) | " + " | ".join(cells) + " |", flush=True)
@@ -197,6 +209,8 @@ def main() -> None:
             ratios.append(f"alarms alone: {1000 * (base['library-alarms'] - base['plain']) / (2 * sets):.0f} ms "
                           "per function")
         print("  " + "; ".join(ratios), file=sys.stderr, flush=True)
+        print("  calls into Node: " + ", ".join(f"{v} {calls[v]:,}" for v in args.variants), file=sys.stderr,
+              flush=True)
 
 
 if __name__ == "__main__":
