@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -162,17 +163,20 @@ def child(variant: str, sets: int) -> None:
     print(json.dumps({"alarms": alarms, "calls": calls[0]}))
 
 
-def measure(variant: str, sets: int) -> tuple[float, int, int]:
+def measure(variant: str, sets: int) -> tuple[float, float, int, int]:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
            "JSII_DEPRECATED": "quiet", "PYTHONPATH": str(ROOT)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run([sys.executable, __file__, "--child", variant, "--sets", str(sets)], env=env,
                             capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if result.returncode != 0:
         raise SystemExit(f"{variant} at {sets} sets failed:\n{result.stderr[-3000:]}")
     out = json.loads(result.stdout.strip().splitlines()[-1])
-    return seconds, int(out["alarms"]), int(out["calls"])
+    return seconds, cpu, int(out["alarms"]), int(out["calls"])
 
 
 def main() -> None:
@@ -189,12 +193,14 @@ def main() -> None:
     print("|---|" + "---|" * len(args.variants))
     for sets in args.sets:
         times: dict[str, list[float]] = {v: [] for v in args.variants}
+        cpus: dict[str, list[float]] = {v: [] for v in args.variants}
         counts: dict[str, int] = {}
         calls: dict[str, int] = {}
         for _ in range(args.repeat):  # interleaved: each round runs every variant once
             for variant in args.variants:
-                seconds, counts[variant], calls[variant] = measure(variant, sets)
+                seconds, cpu, counts[variant], calls[variant] = measure(variant, sets)
                 times[variant].append(seconds)
+                cpus[variant].append(cpu)
         cells = [f"{statistics.median(times[v]):.1f} s ({counts[v]})" for v in args.variants]
         print(f"| {sets} ({2 * sets}) | " + " | ".join(cells) + " |", flush=True)
         base = {v: statistics.median(times[v]) for v in args.variants}
@@ -209,6 +215,8 @@ def main() -> None:
             ratios.append(f"alarms alone: {1000 * (base['library-alarms'] - base['plain']) / (2 * sets):.0f} ms "
                           "per function")
         print("  " + "; ".join(ratios), file=sys.stderr, flush=True)
+        print("  CPU (Python + Node): " + ", ".join(f"{v} {statistics.median(cpus[v]):.1f} s"
+                                                     for v in args.variants), file=sys.stderr, flush=True)
         print("  calls into Node: " + ", ".join(f"{v} {calls[v]:,}" for v in args.variants), file=sys.stderr,
               flush=True)
 
