@@ -12,18 +12,6 @@ Example::
 """
 
 from ._validation import XRayValidationError
-from .alarms import (
-    AlarmMode,
-    AlarmOverride,
-    AlarmSpec,
-    AlarmType,
-    CreatedAlarm,
-    QueryScope,
-    ResourceOverride,
-    TraceGroupKind,
-    TraceGroupTarget,
-    TracingAlarms,
-)
 from .cost import (
     CostEstimate,
     EventSourceRate,
@@ -34,9 +22,8 @@ from .cost import (
     XRayPricing,
     estimate_tracing_cost,
 )
-from .dashboard import TracingDashboard
 from .discovery import ServiceKind, traced_resources
-from .filters import FilterExpressionError, RootCauseEntity, RootCauseKind, TraceFilter, classify
+from .filters import FilterExpressionError, RootCauseEntity, RootCauseKind, TraceFilter, TraceGroupKind, classify
 from .groups import TraceGroup
 from .instrumentation import (
     INSTRUMENTATION_METADATA_KEY,
@@ -45,6 +32,19 @@ from .instrumentation import (
     OpenTelemetry,
     PowertoolsTracer,
     detect_instrumentation,
+)
+from .monitoring import (
+    AlarmMode,
+    AlarmOverride,
+    AlarmSpec,
+    AlarmType,
+    CreatedAlarm,
+    QueryScope,
+    ResourceOverride,
+    TraceGroupTarget,
+    TracingAlarms,
+    TracingDashboard,
+    TracingMonitoring,
 )
 from .policy_checks import add_policy_checks
 from .sampling import SamplingRateBoost, SamplingRule, SamplingRuleSpec
@@ -98,6 +98,7 @@ __all__ = [
     "TracingCostEstimate",
     "TracingDashboard",
     "TracingMode",
+    "TracingMonitoring",
     "TrafficProfile",
     "TransactionSearch",
     "TransactionSearchPricing",

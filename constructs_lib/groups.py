@@ -31,6 +31,7 @@ from constructs import Construct
 
 from ._validation import XRayValidationError, check_length, check_pattern, fail, is_token
 from .filters import TraceFilter, TraceGroupKind
+from .monitoring.metrics import TraceGroupMetrics
 from .sampling import GROUP_QUOTA, install_app_checks
 
 __all__ = ["GROUP_QUOTA", "TraceGroup"]
@@ -151,12 +152,5 @@ class TraceGroup(Construct):
             group.metric_approximate_trace_count(period=Duration.minutes(5)).create_alarm(
                 self, "Faults", threshold=1, evaluation_periods=1)
         """
-        return cloudwatch.Metric(
-            namespace="AWS/X-Ray",
-            metric_name="ApproximateTraceCount",
-            dimensions_map={"GroupName": self._group_name},
-            period=period if period is not None else Duration.minutes(1),
-            statistic=statistic,
-            label=label,
-            **kwargs,
-        )
+        return TraceGroupMetrics(group_name=self._group_name).metric_approximate_trace_count(
+            period=period, statistic=statistic, label=label, **kwargs)

@@ -1,4 +1,5 @@
-"""The library stays lint-clean and type-checks under mypy --strict (it ships py.typed)."""
+"""The project stays lint-clean. (mypy --strict runs in the lint step, scripts/lint, beside the suite: it is slow
+cold and has its own incremental cache.)"""
 
 from __future__ import annotations
 
@@ -14,9 +15,4 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 
 def test_ruff() -> None:
     result = run("ruff", "check", "constructs_lib", "sample_stacks", "tests", "benchmarks", "app.py")
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_mypy_strict() -> None:
-    result = run("mypy", "--no-error-summary")  # configured in pyproject.toml: strict, constructs_lib
     assert result.returncode == 0, result.stdout + result.stderr

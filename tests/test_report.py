@@ -113,13 +113,16 @@ def test_report_summarizes_what_is_traced(sample_app: SynthesizedApp) -> None:
     summaries = {s.name: s for s in summarize_assembly(sample_app.outdir)}
     assert set(summaries) == {"Orders", "Minimal"}
     orders = {k.kind.label: (k.traced, k.total) for k in summaries["Orders"].kinds}
-    assert orders == {"Lambda function": (2, 2), "REST API stage": (1, 1), "SNS topic": (2, 2),
+    # The alarm topic is the library's own plumbing: left out of tracing (XRayTracing.exclude), so 1 of 2.
+    assert orders == {"Lambda function": (2, 2), "REST API stage": (1, 1), "SNS topic": (1, 2),
                       "state machine": (1, 1)}
     assert summaries["Orders"].xray_resources == {
         "AWS::XRay::ResourcePolicy": 1, "AWS::XRay::SamplingRule": 2, "AWS::XRay::Group": 3,
         "AWS::CloudWatch::Alarm": 18, "AWS::CloudWatch::CompositeAlarm": 1, "AWS::CloudWatch::Dashboard": 1}
     assert summaries["Orders"].cost_estimate is not None and summaries["Minimal"].cost_estimate is None
-    assert all(not s.untraced_resources for s in summaries.values())
+    assert not summaries["Minimal"].untraced_resources
+    (topic,) = summaries["Orders"].untraced_resources
+    assert topic.reason is UntracedReason.EXCLUDED and topic.path is not None and "AlarmTopic" in topic.path
 
 
 def test_require_all_traced_leaves_out_excluded_resources_and_lists_them(

@@ -109,9 +109,10 @@ def test_orders_map_nodes(sample_map: ServiceMap) -> None:
     assert set(nodes) == {
         "Orders/OrdersApi/DeploymentStage.prod", "Orders/ApiFunction", "Orders/WorkerFunction", "Orders/Orders",
         "Orders/OrderCreated", "Orders/OrderQueue", "Orders/OrderQueueDlq", "Orders/DeliveryDlq", "Orders/OrderBus",
-        "Orders/Fulfilment", "Orders/TracingAlarms/AlarmTopic",
+        "Orders/Fulfilment", "Orders/TracingMonitoring/Alarms/AlarmTopic",
     }
-    assert all(node.traced for node_id, node in nodes.items() if node_id != "Orders/TracingAlarms/AlarmTopic")
+    alarm_topic = "Orders/TracingMonitoring/Alarms/AlarmTopic"  # the library's plumbing, excluded from tracing
+    assert all(node.traced for node_id, node in nodes.items() if node_id != alarm_topic)
     assert nodes["Orders/ApiFunction"].type == "AWS::Lambda::Function"
     assert nodes["Orders/OrdersApi/DeploymentStage.prod"].label == "OrdersApi/prod (REST API stage; tracing on)"
     assert nodes["Orders/Orders"].type == "AWS::DynamoDB::GlobalTable"

@@ -34,8 +34,8 @@ from constructs_lib import (
     SamplingRule,
     TraceFilter,
     TraceGroup,
-    TracingAlarms,
     TracingCostEstimate,
+    TracingMonitoring,
     TrafficProfile,
 )
 
@@ -251,7 +251,8 @@ class OrdersStack(Stack):
                 EventSourceRate(source=self.order_processed_rule, invocations_per_second=0),
             ],
         )
-        self.alarms = TracingAlarms(
-            self, "TracingAlarms", monitored_scope=self, alarm_name_prefix=name.lower(),
-            dashboard=True, dashboard_name=f"{name}-xray", alarm_topic_key_removal_policy=RemovalPolicy.DESTROY,
+        self.monitoring = TracingMonitoring(
+            self, "TracingMonitoring", monitored_scope=self, alarm_name_prefix=name.lower(),
+            dashboard_name=f"{name}-xray", alarm_topic_key_removal_policy=RemovalPolicy.DESTROY,
         )
+        self.alarms = self.monitoring.alarms

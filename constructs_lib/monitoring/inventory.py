@@ -1,0 +1,455 @@
+"""Find what to monitor in a construct tree: one pass over the tree, indexes built once per stack.
+
+The inventory reads CloudFormation resources (L1s), so it reaches L2 constructs, bare ``Cfn*`` classes and the
+functions CDK creates for itself. It decides, once per resource: is it under ``XRayTracing.exclude`` (decisions
+are cached per construct path, so a subtree is looked at once), is it a CDK-internal function
+(:func:`~constructs_lib.discovery.is_cdk_internal_function`), is it in the monitoring construct's own Stage
+(CDK cannot reference across Stages: one warning per foreign Stage), is a queue some resource's dead-letter
+queue, which REST API a stage belongs to, which kind a trace group is.
+
+Example::
+
+    from constructs import Construct
+
+    inventory = Inventory.scan(stack, owner=Construct(stack, "Owner"))
+    [f.path for f in inventory.functions]
+    inventory.dead_letter_queues
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from aws_cdk import Aspects, CfnResource, Stack, Stage
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_xray as xray
+from constructs import Construct, IConstruct, Node
+
+from .._validation import warn
+from ..discovery import cfn_property, is_cdk_internal_function
+from ..filters import TraceGroupKind, classify
+from ..tracing import XRayTracing
+from .metrics import (
+    GraphqlApiMetrics,
+    LambdaFunctionMetrics,
+    QueueMetrics,
+    RestStageMetrics,
+    StateMachineMetrics,
+    TopicMetrics,
+    TraceGroupMetrics,
+    cfn_type_of,
+    graphql_api_metrics,
+    lambda_timeout,
+    queue_metrics,
+    referenced_logical_id,
+    state_machine_metrics,
+    topic_metrics,
+    unresolved_property,
+)
+from .specs import TRACE_GROUP_TYPE, TraceGroupTarget
+
+__all__ = ["Inventory", "MonitoredResource", "MonitoringConstruct"]
+
+FUNCTION = "AWS::Lambda::Function"
+REST_STAGE = "AWS::ApiGateway::Stage"
+REST_API = "AWS::ApiGateway::RestApi"
+QUEUE = "AWS::SQS::Queue"
+TOPIC = "AWS::SNS::Topic"
+SUBSCRIPTION = "AWS::SNS::Subscription"
+RULE = "AWS::Events::Rule"
+STATE_MACHINE = "AWS::StepFunctions::StateMachine"
+GRAPHQL_API = "AWS::AppSync::GraphQLApi"
+
+_MONITORED = frozenset({FUNCTION, REST_STAGE, QUEUE, TOPIC, STATE_MACHINE, GRAPHQL_API, TRACE_GROUP_TYPE})
+_INDEXED = _MONITORED | {REST_API, SUBSCRIPTION, RULE}
+
+
+class MonitoringConstruct(Construct):
+    """The base of the library's monitoring constructs: what they create for their own use (the alarm topic, the
+    alarms, the dashboard) is never monitored."""
+
+
+
+
+@dataclass
+class MonitoredResource:
+    """One resource to monitor: its L1, type, construct path and stack path; metrics are read on first use.
+
+    A trace group named by ``TraceGroupTarget(group="<name>")`` that is not in the app has no L1 (``l1`` is None,
+    ``path`` is ``group:<name>``)."""
+
+    l1: CfnResource | None
+    cfn_type: str
+    path: str
+    stack_path: str
+    #: For a REST stage: the API's ``Name`` (None when the API is not in the app or has no name).
+    api_name: str | None = None
+    #: For a queue: True when some resource names it as its dead-letter queue.
+    dead_letter: bool = False
+    #: For a trace group: its name, and its kind (None when it is neither a fault, an error nor a slow group: it
+    #: is graphed, not alarmed).
+    group_name: str | None = None
+    group_kind: TraceGroupKind | None = None
+
+    @property
+    def cfn(self) -> CfnResource:
+        """The L1 (every resource but a trace group known only by name has one)."""
+        assert self.l1 is not None, f"{self.path} has no CloudFormation resource in the app"
+        return self.l1
+
+    @cached_property
+    def function(self) -> LambdaFunctionMetrics:
+        return LambdaFunctionMetrics(function_name=self.cfn.ref, timeout_seconds=self.timeout_seconds)
+
+    @cached_property
+    def timeout_seconds(self) -> float:
+        return lambda_timeout(self.cfn)
+
+    @cached_property
+    def stage(self) -> RestStageMetrics:
+        stage_name = unresolved_property(self.cfn, "StageName")
+        assert self.api_name is not None
+        return RestStageMetrics(api_name=self.api_name, stage_name=stage_name if stage_name is not None
+                                else self.cfn.ref)
+
+    @cached_property
+    def graphql_api(self) -> GraphqlApiMetrics:
+        return graphql_api_metrics(self.cfn)
+
+    @cached_property
+    def queue(self) -> QueueMetrics:
+        return queue_metrics(self.cfn)
+
+    @cached_property
+    def topic(self) -> TopicMetrics:
+        return topic_metrics(self.cfn)
+
+    @cached_property
+    def state_machine(self) -> StateMachineMetrics:
+        return state_machine_metrics(self.cfn)
+
+    @cached_property
+    def trace_group(self) -> TraceGroupMetrics:
+        assert self.group_name is not None
+        return TraceGroupMetrics(group_name=self.group_name)
+
+    @cached_property
+    def literal_name(self) -> str | None:
+        """The resource's name when the template sets it as a plain string (``FunctionName``, ``QueueName``...)."""
+        prop = {FUNCTION: "FunctionName", QUEUE: "QueueName", TOPIC: "TopicName"}.get(self.cfn_type)
+        value = unresolved_property(self.cfn, prop) if prop else None
+        return value if isinstance(value, str) and "${Token[" not in value else None
+
+
+@dataclass
+class _StackIndex:
+    stack: Stack
+    path: str
+    stage_path: str
+    queues: list[MonitoredResource] = field(default_factory=list)
+    rest_apis: dict[str, CfnResource] = field(default_factory=dict)  # by the API's Ref token
+    dead_letter_ids: set[str] = field(default_factory=set)  # logical ids referenced as dead-letter targets
+
+
+class Inventory:
+    """The resources to monitor under a scope, read in one pass (see the module docstring).
+
+    Build one with :meth:`scan`; it never changes afterwards.
+    """
+
+    def __init__(self, resources: Sequence[MonitoredResource], foreign_stages: Sequence[str]) -> None:
+        self._resources = tuple(resources)
+        self.foreign_stages = tuple(foreign_stages)
+
+    @classmethod
+    def scan(
+        cls,
+        scope: IConstruct,
+        *,
+        owner: IConstruct,
+        include_excluded: bool = False,
+        include_cdk_internal_functions: bool = False,
+        trace_groups: Sequence[TraceGroupTarget] = (),
+        warned_stages: set[str] | None = None,  # what was warned about already (Stages, stages without an API)
+        effect: str = "are not monitored",
+        advice: str = "Monitor them from a construct inside that Stage.",
+    ) -> Inventory:
+        """Find the resources under ``scope`` to monitor from ``owner`` (whose own subtree is skipped)."""
+        return _Scanner(scope, owner, include_excluded, include_cdk_internal_functions, trace_groups,
+                        warned_stages if warned_stages is not None else set(), effect, advice).run()
+
+    @property
+    def resources(self) -> tuple[MonitoredResource, ...]:
+        """Every resource found, in tree order."""
+        return self._resources
+
+    def of_type(self, cfn_type: str) -> list[MonitoredResource]:
+        """The resources of one CloudFormation type."""
+        return [r for r in self._resources if r.cfn_type == cfn_type]
+
+    @property
+    def functions(self) -> list[MonitoredResource]:
+        return self.of_type(FUNCTION)
+
+    @property
+    def dead_letter_queues(self) -> list[MonitoredResource]:
+        return [r for r in self._resources if r.cfn_type == QUEUE and r.dead_letter]
+
+    def has_type(self, cfn_type: str) -> bool:
+        return any(r.cfn_type == cfn_type for r in self._resources)
+
+
+class _Scanner:
+    def __init__(self, scope: IConstruct, owner: IConstruct, include_excluded: bool, include_internal: bool,
+                 trace_groups: Sequence[TraceGroupTarget], warned: set[str], effect: str, advice: str) -> None:
+        self.scope = scope
+        self.owner = owner
+        self.include_excluded = include_excluded
+        self.include_internal = include_internal
+        self.trace_groups = tuple(trace_groups)
+        self.warned = warned
+        self.effect = effect
+        self.advice = advice
+        self.owner_path = owner.node.path
+        self.excluded: dict[str, bool] = {}
+        self.stacks: dict[str, _StackIndex] = {}
+        self.fallback_stack: Stack | None = None
+
+    def run(self) -> Inventory:
+        nodes = self.scope.node.find_all()
+        own_stage = _stage_path(self.owner)
+        stack_nodes: list[Stack] = [n for n in nodes if isinstance(n, Stack)]
+        stack_paths = sorted(((s.node.path, s) for s in stack_nodes), key=lambda p: -len(p[0]))
+        found: list[MonitoredResource] = []
+        dlq_sources: list[tuple[_StackIndex, CfnResource, str]] = []
+        maybe_sources: list[tuple[_StackIndex, CfnResource, str]] = []
+        foreign: list[str] = []
+        own_prefixes = tuple({self.owner_path + "/", *(n.node.path + "/" for n in nodes
+                                                        if isinstance(n, MonitoringConstruct))})
+        for node in nodes:
+            if not isinstance(node, CfnResource):
+                continue
+            cfn_type = cfn_type_of(node)
+            if cfn_type not in _INDEXED:
+                continue
+            tree_node = node.node  # one read, then its path and (for exclusion) its scopes
+            path = tree_node.path
+            if path.startswith(own_prefixes):
+                continue  # the monitoring constructs' own topic, alarms, dashboard
+            index = self._stack_of(node, path, stack_paths)
+            if index.stage_path != own_stage:
+                if index.stage_path not in self.warned:
+                    self.warned.add(index.stage_path)
+                    foreign.append(index.stage_path)
+                    warn(self.owner, "crossStageResource",
+                         f"The resources in Stage '{index.stage_path}' (first: {path}) {self.effect}, which is in "
+                         f"Stage '{own_stage or '(the app)'}': CDK cannot reference a resource across Stages. "
+                         f"{self.advice}")
+                continue
+            if cfn_type in (SUBSCRIPTION, RULE):
+                dlq_sources.append((index, node, cfn_type))
+                continue
+            if cfn_type == REST_API:
+                index.rest_apis[node.ref] = node
+                continue
+            if cfn_type in (FUNCTION, QUEUE):
+                maybe_sources.append((index, node, cfn_type))
+            if not self.include_excluded and self._is_excluded(tree_node, path):
+                continue
+            if cfn_type == FUNCTION and not self.include_internal and is_cdk_internal_function(node):
+                continue
+            resource = MonitoredResource(l1=node, cfn_type=cfn_type, path=path, stack_path=index.path)
+            if cfn_type == QUEUE:
+                index.queues.append(resource)
+            elif cfn_type == TRACE_GROUP_TYPE:
+                self._classify_group(resource)
+                if resource.group_name is None:
+                    continue  # no name, no metric
+            found.append(resource)
+        if any(index.queues for index in self.stacks.values()):  # no queue, no dead-letter queue to find
+            dlq_sources += [(index, node, t) for index, node, t in maybe_sources
+                            if (_has_dead_letter_config(node) if t == FUNCTION else _has_redrive_policy(node))]
+            self._mark_dead_letter_queues(dlq_sources)
+        for resource in found:
+            if resource.cfn_type == REST_STAGE:
+                resource.api_name = self._api_name(resource)
+        found = [r for r in found if r.cfn_type != REST_STAGE or r.api_name is not None]
+        named = {r.group_name for r in found if r.cfn_type == TRACE_GROUP_TYPE}
+        for target in self.trace_groups:  # groups named by the user that the app does not define
+            if isinstance(target.group, str) and target.group not in named:
+                named.add(target.group)
+                found.append(MonitoredResource(l1=None, cfn_type=TRACE_GROUP_TYPE, path=f"group:{target.group}",
+                                               stack_path="", group_name=target.group, group_kind=target.kind))
+        return Inventory(found, foreign)
+
+    # -- stacks ---------------------------------------------------------------------------------------------
+    def _stack_of(self, node: CfnResource, path: str, stack_paths: list[tuple[str, Stack]]) -> _StackIndex:
+        for stack_path, stack in stack_paths:
+            if path.startswith(stack_path + "/"):
+                return self._index(stack, stack_path)
+        if self.fallback_stack is None:  # the scope is inside a stack
+            self.fallback_stack = Stack.of(node)
+        return self._index(self.fallback_stack, self.fallback_stack.node.path)
+
+    def _index(self, stack: Stack, path: str) -> _StackIndex:
+        index = self.stacks.get(path)
+        if index is None:
+            index = self.stacks[path] = _StackIndex(stack=stack, path=path, stage_path=_stage_path(stack))
+        return index
+
+    # -- exclusion, cached per construct path ---------------------------------------------------------------
+    def _is_excluded(self, node: Node, path: str) -> bool:
+        """``XRayTracing.is_excluded(node)``, asked only of the nearest ancestor that has aspects at all (only such a
+        construct can hold an ``enable``/``exclude`` decision), with every answer cached by construct path."""
+        cached = self.excluded.get(path)
+        if cached is not None:
+            return cached
+        scopes = node.scopes  # root first, the construct last: one call for the whole chain
+        paths = [path]
+        for _ in range(len(scopes) - 1):
+            paths.append(paths[-1].rsplit("/", 1)[0] if "/" in paths[-1] else "")
+        chain: list[str] = []
+        result = False
+        for scope, scope_path in zip(reversed(scopes), paths, strict=True):
+            cached = self.excluded.get(scope_path)
+            if cached is not None:
+                result = cached
+                break
+            if Aspects.of(scope).all:
+                result = XRayTracing.is_excluded(scope)
+                self.excluded[scope_path] = result
+                break
+            chain.append(scope_path)
+        for seen in chain:
+            self.excluded[seen] = result
+        return result
+
+    # -- dead-letter queues -----------------------------------------------------------------------------------
+    def _mark_dead_letter_queues(self, sources: Iterable[tuple[_StackIndex, CfnResource, str]]) -> None:
+        for index, node, cfn_type in sources:
+            for arn in _dead_letter_arns(index.stack, node, cfn_type):
+                logical_id = referenced_logical_id(arn)
+                if logical_id is not None:
+                    index.dead_letter_ids.add(logical_id)
+        if not any(i.dead_letter_ids for i in self.stacks.values()):
+            return
+        by_stack: dict[str, dict[str, MonitoredResource]] = {}
+        for path, index in self.stacks.items():
+            by_stack[path] = {index.stack.resolve(q.cfn.logical_id): q for q in index.queues}
+        for path, index in self.stacks.items():
+            for logical_id in index.dead_letter_ids:
+                queue = by_stack[path].get(logical_id)
+                if queue is not None:
+                    queue.dead_letter = True
+                    continue
+                # A reference to another stack's queue resolves to that stack's logical id.
+                for other_path, queues in by_stack.items():
+                    if other_path != path and logical_id in queues:
+                        queues[logical_id].dead_letter = True
+
+    # -- REST APIs ----------------------------------------------------------------------------------------------
+    def _api_name(self, stage: MonitoredResource) -> str | None:
+        index = self.stacks[stage.stack_path]
+        reference = unresolved_property(stage.cfn, "RestApiId")
+        api = index.rest_apis.get(reference) if reference is not None else None
+        if api is None and index.rest_apis:  # a reference built another way: compare logical ids
+            resolved = index.stack.resolve(reference)
+            logical_id = referenced_logical_id(resolved)
+            api = next((a for a in index.rest_apis.values() if index.stack.resolve(a.logical_id) == logical_id),
+                       None)
+        if api is None:
+            if f"stage:{stage.path}" in self.warned:
+                return None
+            self.warned.add(f"stage:{stage.path}")
+            warn(stage.cfn, "stageNotMonitored",
+                 "No alarms or graphs for this stage: its RestApiId does not reference an AWS::ApiGateway::RestApi "
+                 "of the same stack, and CloudWatch names the API by its Name.")
+            return None
+        return unresolved_property(api, "Name")
+
+    # -- trace groups ---------------------------------------------------------------------------------------
+    def _classify_group(self, resource: MonitoredResource) -> None:
+        group = resource.cfn
+        name = unresolved_property(group, "GroupName")
+        resource.group_name = name
+        for target in self.trace_groups:
+            if isinstance(target.group, str):
+                if target.group == name:
+                    resource.group_kind = target.kind
+                    return
+            else:
+                target_path = target.group.node.path
+                if resource.path == target_path or resource.path.startswith(target_path + "/"):
+                    resource.group_kind = target.kind
+                    return
+        expression: Any = group.filter_expression if isinstance(group, xray.CfnGroup) \
+            else cfn_property(group, "FilterExpression")
+        if expression is not None and not (isinstance(expression, str) and "${Token[" not in expression):
+            expression = group.stack.resolve(expression)
+        text = literal_text(expression)
+        resource.group_kind = classify(text) if text is not None else None
+
+
+def literal_text(value: Any) -> str | None:
+    """A rendered string property as text, with the deploy-time parts of an ``Fn::Join`` as ``?`` (a filter
+    built from tokens, e.g. ``service("<api>/<stage ref>")``, still classifies)."""
+    if isinstance(value, str):
+        return value
+    join = value.get("Fn::Join") if isinstance(value, dict) and len(value) == 1 else None
+    if isinstance(join, list) and len(join) == 2 and isinstance(join[0], str) and isinstance(join[1], list):
+        return join[0].join(part if isinstance(part, str) else "?" for part in join[1])
+    return None
+
+
+def _stage_path(construct: IConstruct) -> str:
+    stage = Stage.of(construct)
+    return stage.node.path if stage is not None else ""
+
+
+def _has_dead_letter_config(fn: CfnResource) -> bool:
+    value = fn.dead_letter_config if isinstance(fn, lambda_.CfnFunction) else cfn_property(fn, "DeadLetterConfig")
+    return value is not None
+
+
+def _has_redrive_policy(queue: CfnResource) -> bool:
+    value = queue.redrive_policy if isinstance(queue, sqs.CfnQueue) else cfn_property(queue, "RedrivePolicy")
+    return value is not None
+
+
+def _dead_letter_arns(stack: Stack, node: CfnResource, cfn_type: str) -> list[Any]:
+    """The dead-letter target ARNs a resource names (resolved): a queue's or an SNS subscription's
+    ``RedrivePolicy.deadLetterTargetArn``, a function's ``DeadLetterConfig.TargetArn``, an EventBridge rule
+    target's ``DeadLetterConfig.Arn``."""
+    arns: list[Any] = []
+    if cfn_type in (QUEUE, SUBSCRIPTION):
+        if isinstance(node, (sqs.CfnQueue, sns.CfnSubscription)):
+            policy = stack.resolve(node.redrive_policy)
+        else:
+            policy = cfn_property(node, "RedrivePolicy")
+        if isinstance(policy, str):
+            try:
+                policy = json.loads(policy)
+            except ValueError:
+                policy = None
+        if isinstance(policy, dict):
+            arns.append(policy.get("deadLetterTargetArn"))
+    elif cfn_type == FUNCTION:
+        config = stack.resolve(node.dead_letter_config) if isinstance(node, lambda_.CfnFunction) \
+            else cfn_property(node, "DeadLetterConfig")
+        if isinstance(config, dict):
+            arns.append(config.get("targetArn", config.get("TargetArn")))
+    elif cfn_type == RULE:
+        targets = stack.resolve(node.targets) if isinstance(node, events.CfnRule) else cfn_property(node, "Targets")
+        for target in targets or []:
+            if isinstance(target, dict):
+                config = target.get("deadLetterConfig", target.get("DeadLetterConfig"))
+                if isinstance(config, dict):
+                    arns.append(config.get("arn", config.get("Arn")))
+    return arns

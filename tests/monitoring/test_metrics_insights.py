@@ -1,0 +1,85 @@
+"""The Metrics Insights strategy beyond the grammar: ``QueryScope.APP`` (only metric-math batches of the app's
+resources), discovery twice (new resources get new batches, nothing twice), the dead-letter exclusion past
+2,048 characters, and the warning that per-resource overrides do not apply."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk import App, Stack
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Annotations, Match
+
+from constructs_lib.monitoring import AlarmMode, AlarmOverride, AlarmType, QueryScope, ResourceOverride, TracingAlarms
+
+from .helpers import ENV, alarms_of, cfn_fn, expressions_of, text_of
+from .insights_grammar import parse_multi_time_series
+
+
+def synth(app: App, name: str) -> dict[str, Any]:
+    return app.synth().get_stack_by_name(name).template  # type: ignore[no-any-return]
+
+
+def test_app_scope_batches_only_the_apps_resources() -> None:
+    app = App()
+    stack = Stack(app, "S", env=ENV)
+    for i in range(12):
+        cfn_fn(stack, f"Fn{i}", function_name=f"orders-{i}")
+    alarms = TracingAlarms(stack, "A", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS,
+                           query_scope=QueryScope.APP)
+    props = alarms_of(synth(app, "S"))
+    assert set(props) == {f"S-lambda-{kind}{part}" for kind in ("errors", "throttles", "duration")
+                          for part in ("", "-part2")}
+    for alarm in props.values():
+        (expression,) = expressions_of(alarm)
+        assert expression.startswith("MAX([") and "SELECT" not in expression
+    errors = props["S-lambda-errors"]
+    stats = [m["MetricStat"] for m in errors["Metrics"] if "MetricStat" in m]
+    assert [s["Metric"]["Dimensions"][0]["Value"]["Ref"] for s in stats] == [f"Fn{i}" for i in range(10)]
+    assert {s["Stat"] for s in stats} == {"Sum"}
+    assert alarms.insights_queries(AlarmType.LAMBDA_ERRORS) == [
+        "MAX([m0, m1, m2, m3, m4, m5, m6, m7, m8, m9])", "MAX([m0, m1])"]
+
+
+def test_discovering_again_adds_batches_for_new_resources_only() -> None:
+    app = App()
+    stack = Stack(app, "S", env=ENV)
+    for i in range(3):
+        cfn_fn(stack, f"Fn{i}")
+    alarms = TracingAlarms(stack, "A", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS)
+    first = {r.alarm_name for r in alarms.discover()}
+    assert first == {"S-lambda-errors", "S-lambda-throttles", "S-lambda-duration"}
+    assert alarms.discover() == []
+    cfn_fn(stack, "Late")
+    assert [r.alarm_name for r in alarms.discover()] == ["S-lambda-duration-part2"]  # the queries cover it already
+    assert alarms.alarm_records[-1].resource_paths == ("S/Late",)
+
+
+def test_dead_letter_queues_past_2048_characters_stay_in_the_age_query_with_a_warning() -> None:
+    app = App()
+    stack = Stack(app, "S", env=ENV)
+    for i in range(25):  # unnamed: each name counts as 80 characters
+        dlq = sqs.CfnQueue(stack, f"Dlq{i}")
+        sqs.CfnQueue(stack, f"Work{i}", redrive_policy={"deadLetterTargetArn": dlq.attr_arn, "maxReceiveCount": 3})
+    TracingAlarms(stack, "A", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS)
+    template = synth(app, "S")
+    query = text_of(expressions_of(alarms_of(template)["S-sqs-oldest-message-age"])[0])
+    parsed = parse_multi_time_series(query)  # still within 2,048 characters
+    assert 0 < len(parsed.conditions) < 25
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("dlqNotExcluded"))
+    assert len(warnings) == 1
+    dlq_batches = [n for n in alarms_of(template) if "dlq-messages" in n]
+    assert len(dlq_batches) == 3  # 25 dead-letter queues, 10 per alarm
+
+
+def test_per_resource_overrides_do_not_apply_and_say_so() -> None:
+    stack = Stack(App(), "S", env=ENV)
+    cfn_fn(stack, "Fn")
+    alarms = TracingAlarms(stack, "A", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS,
+                           overrides=[ResourceOverride(target="S/Fn", override=AlarmOverride(threshold=0.5))])
+    alarms.discover()
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("overridesIgnored"))
+    assert len(found) == 1
+    duration = next(r for r in alarms.alarm_records if r.alarm_type is AlarmType.LAMBDA_DURATION)
+    assert json.dumps(stack.resolve(duration.alarm.threshold)) == "0.8"
