@@ -40,6 +40,12 @@ layer_pins=(
 layer_python='3.14'  # the sample functions' runtime
 plugin="$here/localstack_host_lambda"
 
+# One install at a time: ./scripts/test starts one in the background while the unit tests run, and the
+# integration tests' own call waits here for it, then finds the stamp.
+mkdir -p "$home"
+exec 9>"$home/.install.lock"
+flock 9
+
 # The stamp records the pins and a hash of the plugin's sources, so a change to either reinstalls.
 plugin_hash="$(cd "$plugin" && find . -type f \( -name '*.py' -o -name '*.toml' \) -not -path './build/*' \
   | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)"

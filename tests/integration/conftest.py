@@ -77,6 +77,13 @@ def local_deployment(request: pytest.FixtureRequest) -> Iterator[LocalDeployment
 TIMINGS = pytest.StashKey[str]()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the integration tests last, so that the emulator install ./scripts/test starts in the background
+    overlaps the rest of the suite."""
+    here = Path(__file__).parent
+    items.sort(key=lambda item: here in Path(str(item.path)).parents)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if TIMINGS in config.stash:
         terminalreporter.write_line(config.stash[TIMINGS])
