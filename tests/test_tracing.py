@@ -18,14 +18,18 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import triggers
 from aws_cdk.assertions import Annotations, Match, Template
 
 from constructs_lib import TracingMode, XRayTracing, XRayValidationError
 from constructs_lib.tracing import LAMBDA_XRAY_ACTIONS, STATES_XRAY_ACTIONS
 
+from ._cycles import assert_acyclic
 from .conftest import resources_of
 
 MakeStack = Callable[..., Stack]
+LAMBDA_TRUST = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                               "Principal": {"Service": "lambda.amazonaws.com"}}]}
 
 
 def function(scope: Stack, id: str = "Fn", **kwargs: Any) -> lambda_.Function:
@@ -403,3 +407,67 @@ class TestAspect:
     def test_mode_must_be_a_tracing_mode(self) -> None:
         with pytest.raises(XRayValidationError, match=r"mode must be a TracingMode, got 'Active'"):
             XRayTracing(mode="Active")  # type: ignore[arg-type]
+
+
+# -- the four findings of issue 11, reproduced --------------------------------------------------------------------
+def plain_app(tmp_path: Any) -> App:
+    """An App without this project's cdk.json: every feature flag at its default, as in most users' tests."""
+    return App(outdir=str(tmp_path / "plain.out"))
+
+
+class TestFindings:
+    def test_a_trigger_on_a_traced_function_leaves_the_template_acyclic(self, tmp_path: Any) -> None:
+        """Finding 1: the trigger's provider role may invoke the function; a policy shared by every role, which
+        every function DependsOn, closed the loop function -> policy -> provider role -> function."""
+        app = plain_app(tmp_path)
+        stack = Stack(app, "Setup")
+        seed = function(stack, "Seed")
+        triggers.Trigger(stack, "RunSeed", handler=seed)
+        XRayTracing.enable(app)
+        assembly = app.synth()  # the suite-wide hook raises CycleError on a cycle
+        assert_acyclic(assembly.get_stack_by_name("Setup").template)
+
+    def test_an_inline_policy_invoking_another_traced_function_leaves_the_template_acyclic(
+            self, tmp_path: Any) -> None:
+        app = plain_app(tmp_path)
+        stack = Stack(app, "S")
+        callee = function(stack, "Callee")
+        caller_role = iam.CfnRole(stack, "CallerRole", assume_role_policy_document=LAMBDA_TRUST, policies=[
+            iam.CfnRole.PolicyProperty(policy_name="invoke", policy_document={"Statement": [{
+                "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": callee.function_arn}]})])
+        lambda_.CfnFunction(stack, "Caller", role=caller_role.attr_arn, runtime="python3.14", handler="i.h",
+                            code=lambda_.CfnFunction.CodeProperty(zip_file="def h(e, c): pass"))
+        XRayTracing.enable(app)
+        assert_acyclic(app.synth().get_stack_by_name("S").template)
+
+    def test_explicit_disabled_stays_off_without_the_metadata_flag(self, tmp_path: Any) -> None:
+        """Finding 2: with a plain App(), lambda_.Tracing.DISABLED was turned into Active, silently."""
+        app = plain_app(tmp_path)
+        stack = Stack(app, "S")
+        function(stack, "Off", tracing=lambda_.Tracing.DISABLED)
+        function(stack, "Unset")
+        XRayTracing.enable(app)
+        tpl = template(stack)
+        modes = {k: v["Properties"].get("TracingConfig") for k, v in resources_of(tpl, "AWS::Lambda::Function").items()}
+        off = [k for k in modes if k.startswith("Off")]
+        # Where the L2 keeps no trace of DISABLED, the function cannot be told from one with no setting: the
+        # aspect traces it and says so, once per app, naming the flag and XRayTracing.exclude.
+        found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(
+            "tracingDisabledUnreadable"))
+        assert modes[off[0]] is None or len(found) == 1
+
+    def test_sixth_app_in_one_account_does_not_need_a_sixth_policy(self, tmp_path: Any) -> None:
+        """Finding 4: every app (every Stage) made its own AWS::XRay::ResourcePolicy; X-Ray allows five per account
+        and region. With one account-wide policy in one stack, the other stacks make none."""
+        app = plain_app(tmp_path)
+        env = {"account": "111111111111", "region": "eu-west-1"}
+        platform = Stack(app, "Platform", env=env)
+        stages = [Stage(app, f"Service{i}", env=env) for i in range(6)]
+        for stage in stages:
+            sns.Topic(Stack(stage, "Service"), "Topic")
+        XRayTracing.enable(app, sns_resource_policy_stack=platform)  # type: ignore[call-arg]
+        app.synth()
+        count = len(resources_of(template(platform), "AWS::XRay::ResourcePolicy"))
+        per_stage = [len(resources_of(template(s.node.find_child("Service")), "AWS::XRay::ResourcePolicy"))
+                     for s in stages]
+        assert (count, per_stage) == (1, [0] * 6)
