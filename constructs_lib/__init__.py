@@ -26,7 +26,7 @@ from .alarms import (
 )
 from .cost import CostEstimate, TracingCostEstimate, TrafficProfile, XRayPricing, estimate_tracing_cost
 from .dashboard import TracingDashboard
-from .discovery import ServiceKind, traced_resources
+from .discovery import ServiceKind, is_cdk_internal_function, is_cdk_internal_resource, kind_of, traced_resources
 from .filters import FilterExpressionError, TraceFilter
 from .groups import TraceGroup
 from .sampling import SamplingRateBoost, SamplingRule, SamplingRuleSpec
@@ -60,5 +60,8 @@ __all__ = [
     "XRayTracing",
     "XRayValidationError",
     "estimate_tracing_cost",
+    "is_cdk_internal_function",
+    "is_cdk_internal_resource",
+    "kind_of",
     "traced_resources",
 ]

@@ -4,7 +4,11 @@ exclusion, explicit settings respected, CDK-internal functions covered."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +26,7 @@ from aws_cdk import triggers
 from aws_cdk.assertions import Annotations, Match, Template
 
 from constructs_lib import TracingMode, XRayTracing, XRayValidationError
-from constructs_lib.tracing import LAMBDA_XRAY_ACTIONS, STATES_XRAY_ACTIONS
+from constructs_lib.tracing import LAMBDA_XRAY_ACTIONS, METADATA_FLAG, STATES_XRAY_ACTIONS
 
 from ._cycles import assert_acyclic
 from .conftest import resources_of
@@ -54,20 +58,37 @@ def only(resources: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return next(iter(resources.items()))
 
 
-def xray_policy_roles(tpl: dict[str, Any], actions: tuple[str, ...]) -> list[str]:
-    """Logical ids of the roles that the stack's X-Ray policy for ``actions`` is attached to."""
-    for resource in resources_of(tpl, "AWS::IAM::Policy").values():
-        statements = resource["Properties"]["PolicyDocument"]["Statement"]
-        if statements == [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]:
-            return [role["Ref"] for role in resource["Properties"]["Roles"]]
-    return []
-
-
-def xray_policy_id(tpl: dict[str, Any], actions: tuple[str, ...]) -> str:
+def xray_policies(tpl: dict[str, Any], actions: tuple[str, ...]) -> dict[str, list[str]]:
+    """Logical id -> roles of every ``AWS::IAM::Policy`` with a statement allowing exactly ``actions`` on '*'."""
+    found = {}
     for logical_id, resource in resources_of(tpl, "AWS::IAM::Policy").items():
-        if resource["Properties"]["PolicyDocument"]["Statement"][0]["Action"] == list(actions):
-            return logical_id
-    raise AssertionError("no X-Ray policy")
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+            granted = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if statement["Resource"] == "*" and sorted(granted) == sorted(actions):
+                found[logical_id] = [r["Ref"] if isinstance(r, dict) else r for r in resource["Properties"]["Roles"]]
+    return found
+
+
+def xray_policy_roles(tpl: dict[str, Any], actions: tuple[str, ...]) -> list[str]:
+    """Logical ids of the roles that an X-Ray policy for ``actions`` is attached to."""
+    return sorted(role for roles in xray_policies(tpl, actions).values() for role in roles)
+
+
+def assert_granted_before_creation(tpl: dict[str, Any], logical_id: str, actions: tuple[str, ...]) -> str:
+    """``logical_id``'s role has ``actions`` in a policy of its own, which ``logical_id`` DependsOn; returns it."""
+    resource = tpl["Resources"][logical_id]
+    role_property = "RoleArn" if resource["Type"] == "AWS::StepFunctions::StateMachine" else "Role"
+    role = resource["Properties"][role_property]["Fn::GetAtt"][0]
+    policies = [p for p, roles in xray_policies(tpl, actions).items() if role in roles]
+    assert len(policies) == 1, (logical_id, policies)
+    assert xray_policies(tpl, actions)[policies[0]] == [role]  # no policy shared with other roles
+    assert policies[0] in resource.get("DependsOn", []), (logical_id, resource.get("DependsOn"))
+    return policies[0]
+
+
+def tracing_modes(tpl: dict[str, Any]) -> dict[str, Any]:
+    """TracingConfig by function, keyed by logical id without CDK's 8-character hash."""
+    return {k[:-8]: v["Properties"].get("TracingConfig") for k, v in resources_of(tpl, "AWS::Lambda::Function").items()}
 
 
 def warnings(stack: Stack, code: str) -> list[str]:
@@ -82,11 +103,20 @@ class TestLambda:
         fn = function(stack)
         XRayTracing.enable(stack)
         tpl = template(stack)
-        _fn_id, fn_res = only(resources_of(tpl, "AWS::Lambda::Function"))
+        fn_id, fn_res = only(resources_of(tpl, "AWS::Lambda::Function"))
         assert fn_res["Properties"]["TracingConfig"] == {"Mode": "Active"}
         role_id = stack.resolve((fn.role.node.default_child).logical_id)  # type: ignore[union-attr]
         assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == [role_id]
-        assert xray_policy_id(tpl, LAMBDA_XRAY_ACTIONS) in fn_res["DependsOn"]
+        # where aws-cdk-lib puts it for tracing=ACTIVE: the role's default policy
+        policy = assert_granted_before_creation(tpl, fn_id, LAMBDA_XRAY_ACTIONS)
+        assert policy.startswith("FnServiceRoleDefaultPolicy")
+
+    def test_the_template_is_what_aws_cdk_lib_makes_for_tracing_active(self, make_stack: MakeStack) -> None:
+        by_hand, traced = make_stack("ByHand"), make_stack("Traced")
+        function(by_hand, tracing=lambda_.Tracing.ACTIVE)
+        function(traced)
+        XRayTracing.enable(traced)
+        assert template(by_hand)["Resources"] == template(traced)["Resources"]
 
     def test_bare_cfn_function_gets_tracing_and_its_role_the_permissions(self, make_stack: MakeStack) -> None:
         stack = make_stack()
@@ -100,7 +130,19 @@ class TestLambda:
         fn = tpl["Resources"]["Bare"]
         assert fn["Properties"]["TracingConfig"] == {"Mode": "Active"}
         assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == ["Role"]
-        assert fn["DependsOn"] == [xray_policy_id(tpl, LAMBDA_XRAY_ACTIONS)]
+        assert fn["DependsOn"] == [assert_granted_before_creation(tpl, "Bare", LAMBDA_XRAY_ACTIONS)]
+
+    def test_one_policy_per_bare_role_shared_only_by_its_own_functions(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        roles = [iam.CfnRole(stack, f"Role{i}", assume_role_policy_document=LAMBDA_TRUST) for i in range(2)]
+        for i, role in enumerate([roles[0], roles[0], roles[1]]):
+            lambda_.CfnFunction(stack, f"Bare{i}", role=role.attr_arn, runtime="python3.14", handler="i.h",
+                                code=lambda_.CfnFunction.CodeProperty(zip_file="def h(e, c): pass"))
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        policies = [assert_granted_before_creation(tpl, f"Bare{i}", LAMBDA_XRAY_ACTIONS) for i in range(3)]
+        assert policies[0] == policies[1] != policies[2]
+        assert sorted(xray_policies(tpl, LAMBDA_XRAY_ACTIONS).values()) == [["Role0"], ["Role1"]]
 
     def test_functions_cdk_creates_itself_are_traced(self, make_stack: MakeStack) -> None:
         stack = make_stack()
@@ -110,11 +152,9 @@ class TestLambda:
         tpl = template(stack)
         functions = resources_of(tpl, "AWS::Lambda::Function")
         assert len(functions) == 2  # the auto-delete provider and the log-retention function
-        roles = xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS)
-        for fn in functions.values():
+        for logical_id, fn in functions.items():
             assert fn["Properties"]["TracingConfig"] == {"Mode": "Active"}
-            assert fn["Properties"]["Role"]["Fn::GetAtt"][0] in roles
-            assert xray_policy_id(tpl, LAMBDA_XRAY_ACTIONS) in fn["DependsOn"]
+            assert_granted_before_creation(tpl, logical_id, LAMBDA_XRAY_ACTIONS)
 
     def test_explicit_pass_through_is_kept_and_the_l2_grant_is_not_repeated(self, make_stack: MakeStack) -> None:
         stack = make_stack()
@@ -123,10 +163,10 @@ class TestLambda:
         tpl = template(stack)
         _, fn = only(resources_of(tpl, "AWS::Lambda::Function"))
         assert fn["Properties"]["TracingConfig"] == {"Mode": "PassThrough"}
-        assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == []  # the L2 granted it in its DefaultPolicy
-        Template.from_stack(stack).has_resource_properties("AWS::IAM::Policy", {
-            "PolicyDocument": {"Statement": Match.array_with([Match.object_like(
-                {"Action": Match.array_with(["xray:PutTraceSegments"])})])}})
+        # the L2 granted it in its default policy; the aspect's grant merges with it, not repeated
+        (policy,) = resources_of(tpl, "AWS::IAM::Policy").values()
+        assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+            {"Action": sorted(LAMBDA_XRAY_ACTIONS), "Effect": "Allow", "Resource": "*"}]
 
     def test_tracing_turned_off_on_the_l2_is_respected(self, make_stack: MakeStack) -> None:
         stack = make_stack()  # cdk.json turns on @aws-cdk/core:enableAdditionalMetadataCollection
@@ -152,13 +192,18 @@ class TestLambda:
         _, fn = only(resources_of(template(stack), "AWS::Lambda::Function"))
         assert fn["Properties"]["TracingConfig"] == {"Mode": "PassThrough"}
 
-    def test_imported_role_gets_a_warning_not_a_silent_gap(self, make_stack: MakeStack) -> None:
+    def test_imported_role_is_granted_as_aws_cdk_lib_does_unless_immutable(self, make_stack: MakeStack) -> None:
         stack = make_stack()
-        function(stack, role=iam.Role.from_role_arn(stack, "Imported", "arn:aws:iam::111111111111:role/ops"))
+        arn = "arn:aws:iam::111111111111:role/ops"
+        function(stack, "Mutable", role=iam.Role.from_role_arn(stack, "Imported", arn))
+        function(stack, "Fixed", role=iam.Role.from_role_arn(stack, "ImportedFixed", arn, mutable=False))
         XRayTracing.enable(stack)
         tpl = template(stack)
-        assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == []
-        assert warnings(stack, "importedRole") == ["/Test/Fn/Resource"]
+        (policy,) = xray_policies(tpl, LAMBDA_XRAY_ACTIONS)  # aws-cdk-lib's own Policy, attached by role name
+        assert tpl["Resources"][policy]["Properties"]["Roles"] == ["ops"]
+        mutable = next(k for k in resources_of(tpl, "AWS::Lambda::Function") if k.startswith("Mutable"))
+        assert policy in tpl["Resources"][mutable]["DependsOn"]
+        assert warnings(stack, "importedRole") == ["/Test/Fixed/Resource"]
 
     def test_imported_function_gets_a_warning(self, make_stack: MakeStack) -> None:
         stack = make_stack()
@@ -290,11 +335,29 @@ class TestStateMachinesAndAppSync:
         machine = state_machine(stack)
         XRayTracing.enable(stack)
         tpl = template(stack)
-        _, resource = only(resources_of(tpl, "AWS::StepFunctions::StateMachine"))
+        machine_id, resource = only(resources_of(tpl, "AWS::StepFunctions::StateMachine"))
         assert resource["Properties"]["TracingConfiguration"] == {"Enabled": True}
         role_id = stack.resolve(machine.role.node.default_child.logical_id)  # type: ignore[union-attr]
         assert xray_policy_roles(tpl, STATES_XRAY_ACTIONS) == [role_id]
-        assert xray_policy_id(tpl, STATES_XRAY_ACTIONS) in resource["DependsOn"]
+        assert_granted_before_creation(tpl, machine_id, STATES_XRAY_ACTIONS)
+
+    def test_the_template_is_what_aws_cdk_lib_makes_for_tracing_enabled(self, make_stack: MakeStack) -> None:
+        by_hand, traced = make_stack("ByHand"), make_stack("Traced")
+        state_machine(by_hand, tracing_enabled=True)
+        state_machine(traced)
+        XRayTracing.enable(traced)
+        assert template(by_hand)["Resources"] == template(traced)["Resources"]
+
+    def test_bare_state_machine_gets_a_policy_of_its_role_alone(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        role = iam.CfnRole(stack, "MachineRole", assume_role_policy_document={"Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "states.amazonaws.com"}}]})
+        sfn.CfnStateMachine(stack, "Machine", role_arn=role.attr_arn,
+                            definition_string='{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}')
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        assert tpl["Resources"]["Machine"]["Properties"]["TracingConfiguration"] == {"Enabled": True}
+        assert_granted_before_creation(tpl, "Machine", STATES_XRAY_ACTIONS)
 
     def test_tracing_turned_off_on_the_l2_is_respected(self, make_stack: MakeStack) -> None:
         stack = make_stack()
@@ -440,21 +503,72 @@ class TestFindings:
         XRayTracing.enable(app)
         assert_acyclic(app.synth().get_stack_by_name("S").template)
 
-    def test_explicit_disabled_stays_off_without_the_metadata_flag(self, tmp_path: Any) -> None:
-        """Finding 2: with a plain App(), lambda_.Tracing.DISABLED was turned into Active, silently."""
-        app = plain_app(tmp_path)
+    def test_explicit_disabled_stays_off_when_the_app_records_l2_props(self, tmp_path: Any) -> None:
+        """Finding 2: with a plain App(), lambda_.Tracing.DISABLED was turned into Active, silently. With the
+        metadata flag (set in the App's context, as `cdk init` does in cdk.json) it stays off."""
+        app = App(outdir=str(tmp_path / "out"), context={METADATA_FLAG: True})
         stack = Stack(app, "S")
         function(stack, "Off", tracing=lambda_.Tracing.DISABLED)
         function(stack, "Unset")
         XRayTracing.enable(app)
-        tpl = template(stack)
-        modes = {k: v["Properties"].get("TracingConfig") for k, v in resources_of(tpl, "AWS::Lambda::Function").items()}
-        off = [k for k in modes if k.startswith("Off")]
-        # Where the L2 keeps no trace of DISABLED, the function cannot be told from one with no setting: the
-        # aspect traces it and says so, once per app, naming the flag and XRayTracing.exclude.
-        found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(
-            "tracingDisabledUnreadable"))
-        assert modes[off[0]] is None or len(found) == 1
+        modes = tracing_modes(template(stack))
+        assert modes == {"Off": None, "Unset": {"Mode": "Active"}}
+        assert xray_policy_roles(template(stack), LAMBDA_XRAY_ACTIONS) == [
+            k for k in resources_of(template(stack), "AWS::IAM::Role") if k.startswith("UnsetServiceRole")]
+        assert warnings(stack, "tracingDisabledUnreadable") == []
+
+    def test_without_the_flag_one_warning_per_app_names_the_flag_and_exclude(self, tmp_path: Any) -> None:
+        """Without the flag aws-cdk-lib keeps no trace of DISABLED: the function is traced (it cannot be told from
+        one with no setting), and the app says so once, whatever the number of functions, stacks and Stages."""
+        app = plain_app(tmp_path)
+        stacks = [Stack(app, "A"), Stack(Stage(app, "Beta"), "B")]
+        for stack in stacks:
+            function(stack, "Off", tracing=lambda_.Tracing.DISABLED)
+            function(stack, "Unset")
+        kept = function(stacks[0], "Kept", tracing=lambda_.Tracing.DISABLED)
+        XRayTracing.exclude(kept)
+        XRayTracing.enable(app)
+        app.synth()
+        assert tracing_modes(template(stacks[0])) == {"Off": {"Mode": "Active"}, "Unset": {"Mode": "Active"},
+                                                      "Kept": None}
+        found = [m for s in stacks for m in Annotations.from_stack(s).find_warning(
+            "*", Match.string_like_regexp("tracingDisabledUnreadable"))]
+        assert len(found) == 1
+        message = str(found[0].entry.data)
+        assert METADATA_FLAG in message and "XRayTracing.exclude" in message
+
+    def test_no_warning_when_no_function_is_in_doubt(self, tmp_path: Any) -> None:
+        app = plain_app(tmp_path)
+        stack = Stack(app, "S")
+        function(stack, "Explicit", tracing=lambda_.Tracing.PASS_THROUGH)
+        logs.LogRetention(stack, "Retention", log_group_name="/x", retention=logs.RetentionDays.ONE_DAY)
+        XRayTracing.enable(app)
+        assert warnings(stack, "tracingDisabledUnreadable") == []
+
+    def test_with_cdk_debug_the_property_assignment_tells(self, tmp_path: Path) -> None:
+        """With CDK_DEBUG set, aws-cdk-lib records that the L2 assigned the L1's TracingConfig (to nothing, for
+        DISABLED): the function stays off without the flag. Node.js reads CDK_DEBUG when it starts, hence the
+        separate process."""
+        script = (
+            "import json, sys\n"
+            "from aws_cdk import App, Stack\n"
+            "from aws_cdk import aws_lambda as lambda_\n"
+            "from constructs_lib import XRayTracing\n"
+            f"app = App(outdir={str(tmp_path / 'debug.out')!r})\n"
+            "stack = Stack(app, 'S')\n"
+            "for name, tracing in (('Off', lambda_.Tracing.DISABLED), ('Unset', None)):\n"
+            "    lambda_.Function(stack, name, runtime=lambda_.Runtime.PYTHON_3_14, handler='index.handler',\n"
+            "                     code=lambda_.Code.from_inline('x'), tracing=tracing)\n"
+            "XRayTracing.enable(app)\n"
+            "resources = app.synth().get_stack_by_name('S').template['Resources']\n"
+            "print(json.dumps({k: v['Properties'].get('TracingConfig') for k, v in resources.items()\n"
+            "                  if v['Type'] == 'AWS::Lambda::Function'}))\n"
+        )
+        env = {**os.environ, "CDK_DEBUG": "true", "JSII_DEPRECATED": "quiet"}
+        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                                timeout=120, check=True)
+        modes = json.loads(result.stdout.strip().splitlines()[-1])
+        assert {k[:-8]: v for k, v in modes.items()} == {"Off": None, "Unset": {"Mode": "Active"}}
 
     def test_sixth_app_in_one_account_does_not_need_a_sixth_policy(self, tmp_path: Any) -> None:
         """Finding 4: every app (every Stage) made its own AWS::XRay::ResourcePolicy; X-Ray allows five per account
