@@ -716,7 +716,9 @@ class SnsTracingResourcePolicy(Construct):
         )
         self.env = env_key(stack)
         self.stage_path = (Stage.of(stack) or stack.node.root).node.path
-        self.account_wide = False
+        #: True when it stands for its account/region in the whole app (made by hand, or by
+        #: ``sns_resource_policy_stack``); False when made by ``enable`` for one Stage.
+        self.account_wide = True
         self._register(name)
 
     @property
@@ -757,7 +759,9 @@ class SnsTracingResourcePolicy(Construct):
         for policy in _Registry.of(stack).sns_policies:
             if policy.env == env and (policy.account_wide or policy.stage_path == stage_path):
                 return policy
-        return cls(stack, cls.ID, policy_name=policy_name)
+        policy = cls(stack, cls.ID, policy_name=policy_name)
+        policy.account_wide = False
+        return policy
 
     @classmethod
     def ensure_account_wide(cls, stack: Stack, *, policy_name: str | None = None) -> SnsTracingResourcePolicy:

@@ -25,7 +25,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import triggers
 from aws_cdk.assertions import Annotations, Match, Template
 
-from constructs_lib import TracingMode, XRayTracing, XRayValidationError
+from constructs_lib import SnsTracingResourcePolicy, TracingMode, XRayTracing, XRayValidationError
 from constructs_lib.tracing import LAMBDA_XRAY_ACTIONS, METADATA_FLAG, STATES_XRAY_ACTIONS
 
 from ._cycles import assert_acyclic
@@ -308,6 +308,64 @@ class TestSns:
         Template.from_stack(renamed).has_resource_properties(
             "AWS::XRay::ResourcePolicy", {"PolicyName": "shared-sns-xray"})
 
+    def test_one_account_wide_policy_in_the_stack_named_and_none_elsewhere(self, app: App) -> None:
+        env = {"account": "111111111111", "region": "eu-west-1"}
+        platform = Stack(app, "Platform", env=env)  # no topic of its own
+        services = [Stack(Stage(app, name, env=env), "Service") for name in ("Beta", "Prod")]
+        elsewhere = Stack(app, "Elsewhere", env={**env, "region": "us-east-1"})
+        for stack in [*services, elsewhere]:
+            sns.Topic(stack, "Topic")
+        XRayTracing.enable(app, sns_resource_policy_stack=platform, sns_resource_policy_name="account-sns-xray")
+        app.synth()
+        counts = [len(resources_of(template(s), "AWS::XRay::ResourcePolicy")) for s in [platform, *services]]
+        assert counts == [1, 0, 0]
+        Template.from_stack(platform).has_resource_properties("AWS::XRay::ResourcePolicy", {
+            "PolicyName": "account-sns-xray"})
+        # another account/region still gets its own, by the default rule
+        assert len(resources_of(template(elsewhere), "AWS::XRay::ResourcePolicy")) == 1
+        assert [warnings(s, "duplicateSnsResourcePolicy") for s in [platform, *services, elsewhere]] == [[]] * 4
+
+    def test_platform_pattern_a_policy_made_by_hand_and_none_by_the_app(self, make_stack: MakeStack) -> None:
+        platform, service = make_stack("Platform"), make_stack("Service")
+        SnsTracingResourcePolicy(platform, "SnsTracing", policy_name="sns-xray-tracing")
+        sns.Topic(service, "Topic")
+        XRayTracing.enable(service, sns_resource_policy=False)
+        assert [len(resources_of(template(s), "AWS::XRay::ResourcePolicy")) for s in (platform, service)] == [1, 0]
+
+    def test_a_policy_made_by_hand_in_the_app_covers_its_account(self, make_stack: MakeStack) -> None:
+        platform, service = make_stack("Platform"), make_stack("Service")
+        SnsTracingResourcePolicy(platform, "SnsTracing")
+        sns.Topic(service, "Topic")
+        XRayTracing.enable(service.node.root)
+        assert [len(resources_of(template(s), "AWS::XRay::ResourcePolicy")) for s in (platform, service)] == [1, 0]
+
+    def test_more_than_one_policy_for_one_account_and_region_is_a_warning(self, app: App) -> None:
+        env = {"account": "111111111111", "region": "eu-west-1"}
+        stacks = [Stack(Stage(app, name, env=env), "Service") for name in ("Beta", "Prod")]
+        for stack in stacks:
+            sns.Topic(stack, "Topic")
+        XRayTracing.enable(app)
+        app.synth()
+        assert [len(resources_of(template(s), "AWS::XRay::ResourcePolicy")) for s in stacks] == [1, 1]
+        found = [m for s in stacks for m in Annotations.from_stack(s).find_warning(
+            "*", Match.string_like_regexp("duplicateSnsResourcePolicy"))]
+        assert len(found) == 1
+        message = str(found[0].entry.data)
+        assert "2 X-Ray resource policies for SNS in account 111111111111, region eu-west-1" in message
+        assert "sns_resource_policy_stack" in message
+
+    def test_the_same_policy_name_twice_in_one_account_is_an_error(self, app: App) -> None:
+        env = {"account": "111111111111", "region": "eu-west-1"}
+        for name in ("Beta", "Prod"):
+            sns.Topic(Stack(Stage(app, name, env=env), "Service"), "Topic")
+        XRayTracing.enable(app, sns_resource_policy_name="sns-xray")
+        with pytest.raises(Exception, match=r"policy_name 'sns-xray' is already used by 'Beta/Service/"):
+            app.synth()
+
+    def test_account_wide_stack_and_no_policy_contradict(self, make_stack: MakeStack) -> None:
+        with pytest.raises(XRayValidationError, match="give one or the other"):
+            XRayTracing.enable(make_stack(), sns_resource_policy=False, sns_resource_policy_stack=make_stack("P"))
+
     def test_bad_policy_name_is_rejected(self) -> None:
         with pytest.raises(XRayValidationError, match=r"sns_resource_policy_name must be made of .* got 'bad name'"):
             XRayTracing(sns_resource_policy_name="bad name")
@@ -579,7 +637,7 @@ class TestFindings:
         stages = [Stage(app, f"Service{i}", env=env) for i in range(6)]
         for stage in stages:
             sns.Topic(Stack(stage, "Service"), "Topic")
-        XRayTracing.enable(app, sns_resource_policy_stack=platform)  # type: ignore[call-arg]
+        XRayTracing.enable(app, sns_resource_policy_stack=platform)
         app.synth()
         count = len(resources_of(template(platform), "AWS::XRay::ResourcePolicy"))
         per_stage = [len(resources_of(template(s.node.find_child("Service")), "AWS::XRay::ResourcePolicy"))
