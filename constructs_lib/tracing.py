@@ -41,7 +41,7 @@ can trace, rather than in a callback from Node.js for every construct of the app
 from __future__ import annotations
 
 import os
-import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar
@@ -63,7 +63,6 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_xray as xray
 from constructs import Construct, IConstruct
@@ -146,8 +145,7 @@ class XRayTracing:
         self.sns_resource_policy = sns_resource_policy
         self.sns_resource_policy_name = sns_resource_policy_name
         self.sns_resource_policy_stack = sns_resource_policy_stack
-        self._covered: set[int] = set()  # constructs a pass has seen (only when added by hand)
-        self._kept: list[IConstruct] = []  # ...kept alive, so that their ids stay theirs
+        self._covered: set[str] = set()  # constructs a pass has seen (only when added by hand)
 
     @classmethod
     def enable(
@@ -234,13 +232,12 @@ class XRayTracing:
             return
         # Added by hand (Aspects.of(scope).add(XRayTracing())): CDK visits the scope first, then each construct
         # under it; the first visit does the work for the whole scope.
-        if id(node) in self._covered:
+        if _ref(node) in self._covered:
             return
         _Registry.of(node).decide(node.node.path, self)
         done = _Pass(self, node)
         done.run()
-        self._covered.update(id(n) for n in done.nodes)
-        self._kept.extend(done.nodes)
+        self._covered.update(_ref(n) for n in done.nodes)
 
 
 @jsii.implements(IAspect)
@@ -293,11 +290,11 @@ class _Registry:
     sns_policies: list[SnsTracingResourcePolicy] = field(default_factory=list)
     unreadable_disabled_warned: bool = False
 
-    _apps: ClassVar[weakref.WeakKeyDictionary[IConstruct, _Registry]] = weakref.WeakKeyDictionary()
+    _apps: ClassVar[dict[str, _Registry]] = {}  # by the app's jsii reference (jsii never frees an object anyway)
 
     @classmethod
     def of(cls, node: IConstruct) -> _Registry:
-        root = node.node.root
+        root = _ref(node.node.root)
         found = cls._apps.get(root)
         if found is None:
             found = cls._apps[root] = cls()
@@ -341,17 +338,17 @@ class _Pass:
         self._stack_paths: list[tuple[str, Stack]] | None = None
         self._roles: dict[str, dict[str, CfnResource]] = {}
         self._statements: dict[tuple[str, ...], iam.PolicyStatement] = {}
-        self._policies_before = {id(n) for n in self.nodes if isinstance(n, iam.Policy)}
-        self._policies_seen: set[int] = set()
+        self._policies_before = {_ref(n) for n in self.nodes if isinstance(n, iam.Policy)}
+        self._policies_seen: set[str] = set()
         self._flag_on = FeatureFlags.of(scope).is_enabled(METADATA_FLAG) is True
 
     def run(self) -> None:
-        nested_stages = [n for n in self.nodes if isinstance(n, Stage) and n is not self.scope]
+        nested_stages = [n for n in self.nodes if isinstance(n, Stage) and _ref(n) != _ref(self.scope)]
         stage_paths = [s.node.path for s in nested_stages]
         self._check_stages_covered(stage_paths)
         # Paths decide only when something else was decided under the scope, or Stages are nested in it.
         needs_path = bool(stage_paths) or self.registry.others_decide_within(self.scope_path, self.aspect)
-        handlers = {
+        handlers: dict[ServiceKind, Callable[[Any], None]] = {
             ServiceKind.LAMBDA_FUNCTION: self._lambda,
             ServiceKind.STATE_MACHINE: self._state_machine,
             ServiceKind.REST_API_STAGE: self._rest_stage,
@@ -392,7 +389,7 @@ class _Pass:
     # -- per service -----------------------------------------------------------------------------------------
     def _lambda(self, fn: CfnResource) -> None:
         plain = type(fn) is CfnResource  # CDK's own functions: no typed attributes, CloudFormation names
-        properties: dict[str, Any] = fn._cfn_properties if plain else {}
+        properties: Mapping[str, Any] = fn._cfn_properties if plain else {}
         config = properties.get("TracingConfig") if plain else fn.tracing_config  # type: ignore[attr-defined]
         explicit = _mode_of(fn, config, "Mode" if plain else "mode")
         parent = None if plain else fn.node.scope
@@ -443,7 +440,7 @@ class _Pass:
 
     def _state_machine(self, machine: CfnResource) -> None:
         plain = type(machine) is CfnResource
-        properties: dict[str, Any] = machine._cfn_properties if plain else {}
+        properties: Mapping[str, Any] = machine._cfn_properties if plain else {}
         config = properties.get("TracingConfiguration") if plain else machine.tracing_configuration  # type: ignore[attr-defined]
         enabled = _field(config, "Enabled" if plain else "enabled")
         if config is not None and enabled is None and _unresolved(config):
@@ -541,10 +538,10 @@ class _Pass:
     def _acknowledge_iam5(self, policy: iam.Policy) -> None:
         """Acknowledge cdk-nag's wildcard-resource finding on a default policy, unless the policy already had a
         ``Resource: "*"`` statement of the user's (then the finding was there before, and stays theirs)."""
-        if id(policy) in self._policies_seen:
+        if _ref(policy) in self._policies_seen:
             return
-        self._policies_seen.add(id(policy))
-        if id(policy) in self._policies_before:
+        self._policies_seen.add(_ref(policy))
+        if _ref(policy) in self._policies_before:
             statements = Stack.of(policy).resolve(policy.document).get("Statement", [])
             if any(_wildcard(s) and not set(_as_list(s.get("Action"))) <= _XRAY_ACTIONS for s in statements):
                 return
@@ -588,7 +585,7 @@ class _Pass:
             roles = self._roles[stack_path] = {
                 stack.resolve(node.logical_id): node
                 for node in self._role_candidates()
-                if Stack.of(node) is stack
+                if _ref(Stack.of(node)) == _ref(stack)
             }
         return roles.get(logical_id)
 
@@ -662,7 +659,14 @@ def _is_imported_function_candidate(node: IConstruct) -> bool:
 
 
 def _stages_under(scope: IConstruct) -> list[Stage]:
-    return [node for node in scope.node.find_all() if isinstance(node, Stage) and node is not scope]
+    return [node for node in scope.node.find_all() if isinstance(node, Stage) and _ref(node) != _ref(scope)]
+
+
+def _ref(construct: Any) -> str:
+    """The identity of a jsii object. aws-cdk-lib hands Python a new proxy object each time it returns an object
+    that Node.js created, so ``is`` and ``id()`` cannot tell whether two proxies are the same construct; the
+    reference jsii keeps in every proxy can, without a call into Node.js."""
+    return str(construct.__jsii_ref__.ref)
 
 
 # -- SNS ----------------------------------------------------------------------------------------------------------
@@ -769,7 +773,7 @@ class SnsTracingResourcePolicy(Construct):
         env = env_key(stack)
         for policy in _Registry.of(stack).sns_policies:
             if policy.env == env and policy.account_wide:
-                if Stack.of(policy) is not stack:
+                if _ref(Stack.of(policy)) != _ref(stack):
                     raise XRayValidationError(
                         f"XRayTracing: sns_resource_policy_stack '{stack.node.path}' would make a second "
                         f"account-wide SNS policy for {env_text(env)}; '{policy.node.path}' already is one"

@@ -26,9 +26,9 @@ from ._cycles import check_assembly_directory  # noqa: E402
 
 
 def _check_cycles_on_every_synth() -> None:
-    """Every template the suite synthesizes must be free of dependency cycles (tests/_cycles.py): wrap the three
-    ways tests synthesize (``App.synth`` is its own method). ``Template.from_stack`` and ``Annotations.from_stack`` synthesize inside Node, so after
-    them the (cached) assembly is asked for again through the wrapped ``Stage.synth``."""
+    """Every template the suite synthesizes must be free of dependency cycles (tests/_cycles.py): wrap the ways
+    tests synthesize (``App.synth`` is a method of its own). ``Template.from_stack`` and ``Annotations.from_stack``
+    synthesize inside Node, so after them the (cached) assembly is asked for again through the wrapped synth."""
     def checked(synth: Any) -> Any:
         def checked_synth(self: Stage, *args: Any, **kwargs: Any) -> Any:
             assembly = synth(self, *args, **kwargs)

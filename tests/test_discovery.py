@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, CfnResource, CustomResource, Duration, NestedStack, RemovalPolicy, Stack
+from aws_cdk import App, CfnResource, CustomResource, Duration, NestedStack, RemovalPolicy, Stack, triggers
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_iam as iam
@@ -21,7 +21,6 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import custom_resources as cr
-from aws_cdk import triggers
 
 import constructs_lib
 from constructs_lib import ServiceKind, is_cdk_internal_function, is_cdk_internal_resource, kind_of, traced_resources

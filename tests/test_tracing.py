@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, NestedStack, RemovalPolicy, Stack, Stage
+from aws_cdk import App, NestedStack, RemovalPolicy, Stack, Stage, triggers
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_appsync as appsync
@@ -22,7 +22,6 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
-from aws_cdk import triggers
 from aws_cdk.assertions import Annotations, Match, Template
 
 from constructs_lib import SnsTracingResourcePolicy, TracingMode, XRayTracing, XRayValidationError
