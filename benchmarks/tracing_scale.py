@@ -8,8 +8,9 @@ project's ``cdk.json`` feature flags (what ``cdk synth`` runs with). Two variant
 - ``aspect``: the same app without those props, plus ``XRayTracing.enable(app)``.
 
 Each measurement is one fresh Python process that builds the app and calls ``app.synth()`` (imports, jsii start-up,
-construction and synthesis: what a user waits for), timed from outside. Runs are interleaved (hand, aspect, aspect,
-hand, ...) so a busy machine slows both alike; the table gives medians and the ratio aspect / hand.
+construction and synthesis: what a user waits for), timed from outside: wall time, and CPU time (user + system of
+the process and of its Node.js child), which a busy machine disturbs less. Runs are interleaved (hand, aspect,
+aspect, hand, ...) so that load slows both alike; the table gives medians and the ratios aspect / hand.
 
 ``--count`` runs one in-process synth per variant instead, counting the Python<->Node round trips of jsii
 (kernel requests and callbacks), and prints how many of them the aspect adds per visited construct.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -82,25 +84,34 @@ def child(sets: int, variant: str, flags: bool) -> None:
         build_app(sets, variant=variant, outdir=outdir, flags=flags).synth()
 
 
-def run_child(sets: int, variant: str, flags: bool) -> float:
+def run_child(sets: int, variant: str, flags: bool) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, Python and the Node.js process jsii runs) of one child process."""
     command = [sys.executable, __file__, "--child", variant, "--sets", str(sets)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command if flags else [*command, "--no-flags"], check=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def measure(sizes: list[int], repeat: int, flags: bool) -> None:
-    print("| sets | stacks | functions | hand (s) | XRayTracing.enable (s) | ratio | runs |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("| sets | functions | feature flags | hand, wall (s) | enable, wall (s) | ratio, wall "
+          "| hand, CPU (s) | enable, CPU (s) | ratio, CPU | runs |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     run_child(2, "aspect", flags)  # warm the file cache (Node, aws-cdk-lib), so the first row is not charged for it
     for sets in sizes:
-        times: dict[str, list[float]] = {v: [] for v in VARIANTS}
+        walls: dict[str, list[float]] = {v: [] for v in VARIANTS}
+        cpus: dict[str, list[float]] = {v: [] for v in VARIANTS}
         for i in range(repeat):
             for variant in (VARIANTS if i % 2 == 0 else VARIANTS[::-1]):
-                times[variant].append(run_child(sets, variant, flags))
-        hand, aspect = (statistics.median(times[v]) for v in VARIANTS)
-        stacks = (sets + SETS_PER_STACK - 1) // SETS_PER_STACK
-        print(f"| {sets} | {stacks} | {2 * sets} | {hand:.2f} | {aspect:.2f} | {aspect / hand:.3f} | {repeat} |",
+                wall, cpu = run_child(sets, variant, flags)
+                walls[variant].append(wall)
+                cpus[variant].append(cpu)
+        hand, aspect = (statistics.median(walls[v]) for v in VARIANTS)
+        hand_cpu, aspect_cpu = (statistics.median(cpus[v]) for v in VARIANTS)
+        print(f"| {sets} | {2 * sets} | {'cdk.json' if flags else 'none'} | {hand:.2f} | {aspect:.2f} | "
+              f"{aspect / hand:.3f} | {hand_cpu:.2f} | {aspect_cpu:.2f} | {aspect_cpu / hand_cpu:.3f} | {repeat} |",
               flush=True)
 
 

@@ -41,6 +41,7 @@ can trace, rather than in a callback from Node.js for every construct of the app
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -341,6 +342,10 @@ class _Pass:
         self._policies_before = {_ref(n) for n in self.nodes if isinstance(n, iam.Policy)}
         self._policies_seen: set[str] = set()
         self._flag_on = FeatureFlags.of(scope).is_enabled(METADATA_FLAG) is True
+        # cdk-nag is used from Python (directly, or by a construct library that depends on it, which imports it):
+        # when it is not loaded, no rule pack reads acknowledgements, and looking up policies to acknowledge
+        # would cost four round trips to Node.js per function for nothing.
+        self._nag = "cdk_nag" in sys.modules
 
     def run(self) -> None:
         nested_stages = [n for n in self.nodes if isinstance(n, Stage) and _ref(n) != _ref(self.scope)]
@@ -381,9 +386,9 @@ class _Pass:
             if isinstance(self.registry.nearest(path), XRayTracing):
                 raise XRayValidationError(
                     f"XRayTracing: Stage '{path}' was created after XRayTracing.enable was called on "
-                    f"'{self.scope_path or 'the app'}', and CDK aspects do not cross Stage boundaries, so nothing "
-                    "in it would be traced. Call XRayTracing.enable after creating the Stage, or on the Stage "
-                    "(XRayTracing.exclude(stage) to leave it untraced)."
+                    f"'{self.scope_path or 'the app'}' (or inside a Stack), and CDK aspects do not cross Stage "
+                    "boundaries, so nothing in it would be traced. Call XRayTracing.enable after creating the "
+                    "Stage, or on the Stage (XRayTracing.exclude(stage) to leave it untraced)."
                 )
 
     # -- per service -----------------------------------------------------------------------------------------
@@ -404,7 +409,7 @@ class _Pass:
                     mode=self.mode.value
                 )
         if l2 is not None:
-            self._grant_l2(fn, l2.role, LAMBDA_XRAY_ACTIONS)
+            self._grant_l2(fn, l2, LAMBDA_XRAY_ACTIONS)
         else:
             role = properties.get("Role") if plain else fn.role  # type: ignore[attr-defined]
             self._grant_l1(fn, role, LAMBDA_XRAY_ACTIONS)
@@ -459,7 +464,7 @@ class _Pass:
             return
         parent = None if plain else machine.node.scope
         if isinstance(parent, sfn.StateMachine):
-            self._grant_l2(machine, parent.role, STATES_XRAY_ACTIONS)
+            self._grant_l2(machine, parent, STATES_XRAY_ACTIONS)
         else:
             role = properties.get("RoleArn") if plain else machine.role_arn  # type: ignore[attr-defined]
             self._grant_l1(machine, role, STATES_XRAY_ACTIONS)
@@ -520,20 +525,29 @@ class _Pass:
             statement = self._statements[actions] = iam.PolicyStatement(actions=list(actions), resources=["*"])
         return statement
 
-    def _grant_l2(self, resource: CfnResource, role: iam.IRole | None, actions: tuple[str, ...]) -> None:
+    def _grant_l2(
+        self, resource: CfnResource, l2: lambda_.Function | sfn.StateMachine, actions: tuple[str, ...]
+    ) -> None:
         """As aws-cdk-lib grants for ``tracing=ACTIVE``: into the role's default policy (CDK's ``Policy`` for an
         imported role), which the L2 already made its L1 depend on. Identical statements merge, so a grant the L2
         made itself is not repeated."""
-        added = role is not None and role.add_to_principal_policy(self._statement(actions)).statement_added
-        policy = None
-        if added and role is not None:
-            policy = role.node.try_find_child("DefaultPolicy") if isinstance(role, iam.Role) else None
-            if policy is None:  # an imported role: aws-cdk-lib's Policy, unless imported as immutable
-                policy = next((c for c in role.node.children if isinstance(c, iam.Policy)), None)
-        if not isinstance(policy, iam.Policy):
+        role = l2.role
+        if role is None:
             _warn_role(resource, actions)
             return
-        self._acknowledge_iam5(policy)
+        l2.add_to_role_policy(self._statement(actions))
+        l2_role = isinstance(role, iam.Role)
+        if l2_role and not self._nag:
+            return  # the default policy has it: nothing to look up
+        node = role.node
+        policy = node.try_find_child("DefaultPolicy") if l2_role else next(
+            (c for c in node.children if isinstance(c, iam.Policy)), None)  # aws-cdk-lib's Policy of an import
+        if not isinstance(policy, iam.Policy):
+            if not l2_role:  # imported as immutable: aws-cdk-lib drops the statement
+                _warn_role(resource, actions)
+            return
+        if self._nag:
+            self._acknowledge_iam5(policy)
 
     def _acknowledge_iam5(self, policy: iam.Policy) -> None:
         """Acknowledge cdk-nag's wildcard-resource finding on a default policy, unless the policy already had a
@@ -542,7 +556,7 @@ class _Pass:
             return
         self._policies_seen.add(_ref(policy))
         if _ref(policy) in self._policies_before:
-            statements = Stack.of(policy).resolve(policy.document).get("Statement", [])
+            statements = policy.document.to_json().get("Statement", [])
             if any(_wildcard(s) and not set(_as_list(s.get("Action"))) <= _XRAY_ACTIONS for s in statements):
                 return
         Validations.of(policy).acknowledge(Acknowledgment(id=_IAM5, reason=_IAM5_REASON))
@@ -659,7 +673,17 @@ def _is_imported_function_candidate(node: IConstruct) -> bool:
 
 
 def _stages_under(scope: IConstruct) -> list[Stage]:
-    return [node for node in scope.node.find_all() if isinstance(node, Stage) and _ref(node) != _ref(scope)]
+    """The Stages under ``scope``, found without walking into stacks (a Stage is made under an App, a Stage or a
+    plain construct, not in a stack), so that the call costs a few round trips to Node.js, not one per construct."""
+    found: list[Stage] = []
+    pending = [scope]
+    while pending:
+        for child in pending.pop().node.children:
+            if isinstance(child, Stage):
+                found.append(child)
+            if not isinstance(child, Stack):
+                pending.append(child)
+    return found
 
 
 def _ref(construct: Any) -> str:
