@@ -66,7 +66,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_xray as xray
-from constructs import Construct, IConstruct
+from constructs import Construct, IConstruct, Node
 
 from ._validation import XRayValidationError, check_length, check_pattern, fail, is_token, warn
 from .discovery import (
@@ -345,7 +345,7 @@ class _Pass:
         # cdk-nag is used from Python (directly, or by a construct library that depends on it, which imports it):
         # when it is not loaded, no rule pack reads acknowledgements, and looking up policies to acknowledge
         # would cost four round trips to Node.js per function for nothing.
-        self._nag = "cdk_nag" in sys.modules
+        self._nag = _cdk_nag_loaded()
 
     def run(self) -> None:
         nested_stages = [n for n in self.nodes if isinstance(n, Stage) and _ref(n) != _ref(self.scope)]
@@ -361,8 +361,19 @@ class _Pass:
             ServiceKind.SNS_TOPIC: self._sns_topic,
             ServiceKind.HTTP_API: self._http_api,
         }
+        of_l2: set[str] = set()  # the L1s of the Function L2s handled (an L2 comes before its L1 in the list)
         for node in self.nodes:
+            if isinstance(node, lambda_.Function):
+                l2_node = node.node
+                fn = l2_node.default_child
+                if isinstance(fn, CfnResource):
+                    of_l2.add(_ref(fn))
+                    if not needs_path or self._governs(fn.node.path, stage_paths):
+                        self._lambda(fn, node, l2_node)
+                continue
             if isinstance(node, CfnResource):
+                if _ref(node) in of_l2:
+                    continue
                 kind = kind_of(node)
                 handler = handlers.get(kind) if kind is not None else None
                 if handler is None:
@@ -371,13 +382,14 @@ class _Pass:
                 handler = self._imported_function
             else:
                 continue
-            if needs_path:
-                path = node.node.path
-                if any(path == p or path.startswith(p + "/") for p in stage_paths):
-                    continue  # a nested Stage synthesizes on its own, with its own pass
-                if self.registry.nearest(path) is not self.aspect:
-                    continue
+            if needs_path and not self._governs(node.node.path, stage_paths):
+                continue
             handler(node)
+
+    def _governs(self, path: str, stage_paths: list[str]) -> bool:
+        if any(path == p or path.startswith(p + "/") for p in stage_paths):
+            return False  # a nested Stage synthesizes on its own, with its own pass
+        return self.registry.nearest(path) is self.aspect
 
     def _check_stages_covered(self, stage_paths: list[str]) -> None:
         for path in stage_paths:
@@ -392,15 +404,13 @@ class _Pass:
                 )
 
     # -- per service -----------------------------------------------------------------------------------------
-    def _lambda(self, fn: CfnResource) -> None:
+    def _lambda(self, fn: CfnResource, l2: lambda_.Function | None = None, l2_node: Node | None = None) -> None:
         plain = type(fn) is CfnResource  # CDK's own functions: no typed attributes, CloudFormation names
         properties: Mapping[str, Any] = fn._cfn_properties if plain else {}
         config = properties.get("TracingConfig") if plain else fn.tracing_config  # type: ignore[attr-defined]
         explicit = _mode_of(fn, config, "Mode" if plain else "mode")
-        parent = None if plain else fn.node.scope
-        l2 = parent if isinstance(parent, lambda_.Function) else None
         if explicit is None:
-            if l2 is not None and self._disabled_on_l2(fn, l2):
+            if l2 is not None and l2_node is not None and self._disabled_on_l2(fn, l2_node):
                 return  # the user turned tracing off on the L2
             if plain:
                 fn.add_property_override("TracingConfig", {"Mode": self.mode.value})
@@ -414,7 +424,7 @@ class _Pass:
             role = properties.get("Role") if plain else fn.role  # type: ignore[attr-defined]
             self._grant_l1(fn, role, LAMBDA_XRAY_ACTIONS)
 
-    def _disabled_on_l2(self, fn: CfnResource, l2: lambda_.Function) -> bool:
+    def _disabled_on_l2(self, fn: CfnResource, l2_node: Node) -> bool:
         """Whether ``tracing=Tracing.DISABLED`` was given to the L2 behind ``fn``, which renders nothing.
 
         aws-cdk-lib records the props of an L2 under the metadata flag (``tracing: "Disabled"``); with CDK_DEBUG
@@ -422,7 +432,7 @@ class _Pass:
         no telling; the app gets one warning about it.
         """
         if self._flag_on:
-            analytics = [e.data for e in l2.node.metadata if e.type == "aws:cdk:analytics:construct"]
+            analytics = [e.data for e in l2_node.metadata if e.type == "aws:cdk:analytics:construct"]
             if any(isinstance(d, dict) and "tracing" in d for d in analytics):
                 return any(isinstance(d, dict) and d.get("tracing") == "Disabled" for d in analytics)
             if analytics:
@@ -608,6 +618,10 @@ class _Pass:
             node for node in self.nodes
             if isinstance(node, iam.CfnRole) or (type(node) is CfnResource and cfn_type_of(node) == "AWS::IAM::Role")
         ]
+
+
+def _cdk_nag_loaded() -> bool:
+    return "cdk_nag" in sys.modules
 
 
 def _warn_role(resource: CfnResource, actions: tuple[str, ...]) -> None:

@@ -7,12 +7,13 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, NestedStack, RemovalPolicy, Stack, Stage, triggers
+from aws_cdk import App, Aspects, NestedStack, RemovalPolicy, Stack, Stage, triggers
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_appsync as appsync
@@ -25,6 +26,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Annotations, Match, Template
 
 from constructs_lib import SnsTracingResourcePolicy, TracingMode, XRayTracing, XRayValidationError
+from constructs_lib import tracing as tracing_module
 from constructs_lib.tracing import LAMBDA_XRAY_ACTIONS, METADATA_FLAG, STATES_XRAY_ACTIONS
 
 from ._cycles import assert_acyclic
@@ -642,3 +644,102 @@ class TestFindings:
         per_stage = [len(resources_of(template(s.node.find_child("Service")), "AWS::XRay::ResourcePolicy"))
                      for s in stages]
         assert (count, per_stage) == (1, [0] * 6)
+
+
+class TestPass:
+    """The aspect does its work in one pass per scope, with few calls into Node.js."""
+
+    def build(self, stack: Stack, n: int) -> None:
+        for i in range(n):
+            function(stack, f"Fn{i}")
+            api = apigateway.RestApi(stack, f"Api{i}")
+            api.root.add_method("GET", apigateway.MockIntegration())
+
+    @pytest.mark.parametrize("flag, per_function", [(False, 6), (True, 10)])
+    def test_round_trips_per_traced_function_stay_few(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      flag: bool, per_function: int) -> None:
+        """Each call across jsii costs a round trip to Node.js: the pass makes a handful per function and stage,
+        and none per construct it does not change (the benchmark, benchmarks/tracing_scale.py, times it). Per
+        function: its default child, TracingConfig read and write, its role and the grant; with the metadata
+        flag, its recorded props (four more)."""
+        from jsii._kernel.providers import process
+
+        monkeypatch.setattr(tracing_module, "_cdk_nag_loaded", lambda: False)
+        stack = Stack(App(outdir=str(tmp_path), context={METADATA_FLAG: flag}), "S")
+        self.build(stack, 10)
+        XRayTracing.enable(stack)
+        counted: list[str] = []
+        send = process._NodeProcess.send
+        counting = [False]
+
+        def counting_send(self: Any, request: Any, response_type: Any) -> Any:
+            if counting[0]:
+                counted.append(getattr(request, "property", None) or getattr(request, "method", None)
+                               or type(request).__name__)
+            return send(self, request, response_type)
+
+        original = XRayTracing.visit
+
+        def visit(self: XRayTracing, node: Any) -> None:
+            counting[0] = True
+            try:
+                original(self, node)
+            finally:
+                counting[0] = False
+
+        monkeypatch.setattr(process._NodeProcess, "send", counting_send)
+        monkeypatch.setattr(XRayTracing, "visit", visit)
+        constructs = len(stack.node.find_all())
+        template(stack)
+        # 10 functions and 10 stages (TracingEnabled read and write), plus the walk itself, one look-up of each
+        # L1 class's type (once per process) and the app's one warning: fewer than one per construct
+        assert len(counted) <= 10 * per_function + 10 * 2 + 20, Counter(counted)
+        assert len(counted) < constructs
+
+    def test_without_cdk_nag_the_template_is_the_same(self, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+        with_nag = Stack(App(outdir=str(tmp_path / "a")), "S", env={"account": "111111111111", "region": "eu-west-1"})
+        self.build(with_nag, 2)
+        XRayTracing.enable(with_nag)
+        expected = template(with_nag)
+        monkeypatch.setattr(tracing_module, "_cdk_nag_loaded", lambda: False)
+        without = Stack(App(outdir=str(tmp_path / "b")), "S", env={"account": "111111111111", "region": "eu-west-1"})
+        self.build(without, 2)
+        fixed = function(without, "Fixed", role=iam.Role.from_role_arn(
+            without, "ImportedFixed", "arn:aws:iam::111111111111:role/ops", mutable=False))
+        XRayTracing.enable(without)
+        tpl = template(without)
+        fixed_id = without.resolve(fixed.node.default_child.logical_id)  # type: ignore[union-attr]
+        del tpl["Resources"][fixed_id]
+        assert tpl["Resources"] == expected["Resources"]
+        assert warnings(without, "importedRole") == ["/S/Fixed/Resource"]
+
+    def test_added_by_hand_as_an_aspect_it_works_the_same(self, tmp_path: Path) -> None:
+        env = {"account": "111111111111", "region": "eu-west-1"}
+        by_enable, by_hand = (Stack(App(outdir=str(tmp_path / n)), "S", env=env) for n in ("a", "b"))
+        for stack in (by_enable, by_hand):
+            self.build(stack, 2)
+            sns.Topic(stack, "Topic")
+        XRayTracing.enable(by_enable)
+        Aspects.of(by_hand).add(XRayTracing())
+        assert template(by_enable)["Resources"] == template(by_hand)["Resources"]
+
+    def test_exclude_then_enable_on_the_same_scope_the_latest_decides(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        fn = function(stack)
+        XRayTracing.exclude(fn)
+        XRayTracing.enable(fn)
+        assert not XRayTracing.is_excluded(fn.node.default_child)  # type: ignore[arg-type]
+        assert "TracingConfig" in only(resources_of(template(stack), "AWS::Lambda::Function"))[1]["Properties"]
+
+    def test_the_exclude_marker_visits_what_it_leaves_alone(self, make_stack: MakeStack,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+        """``_Excluded.visit`` sees every construct of the excluded subtree (the report marks them there)."""
+        seen: list[str] = []
+        monkeypatch.setattr(tracing_module._Excluded, "visit", lambda self, node: seen.append(node.node.path))
+        stack = make_stack()
+        legacy = function(stack, "Legacy")
+        XRayTracing.enable(stack)
+        XRayTracing.exclude(legacy)
+        template(stack)
+        assert "Test/Legacy/Resource" in seen
