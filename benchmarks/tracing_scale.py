@@ -13,7 +13,7 @@ the process and of its Node.js child), which a busy machine disturbs less. Runs 
 aspect, hand, ...) so that load slows both alike; the table gives medians and the ratios aspect / hand.
 
 ``--count`` runs one in-process synth per variant instead, counting the Python<->Node round trips of jsii
-(kernel requests and callbacks), and prints how many of them the aspect adds per visited construct.
+(kernel requests and callbacks) and those of the aspect's own pass, by request, with the time the pass takes.
 
     python benchmarks/tracing_scale.py [--sets 24 100] [--repeat 5]
     python benchmarks/tracing_scale.py --count --sets 24
@@ -117,22 +117,39 @@ def measure(sizes: list[int], repeat: int, flags: bool) -> None:
 
 # -- round trips ---------------------------------------------------------------------------------------------------
 def count_round_trips(sets: int, flags: bool) -> None:
-    """Synthesize both variants in this process, counting jsii kernel requests and callbacks during synth only."""
+    """Synthesize both variants in this process, counting jsii round trips (one request to Node.js and its answer;
+    a callback's answer is a request too) during ``app.synth()``, and those of the aspect's own pass."""
     from jsii._kernel.providers import process
 
+    from constructs_lib import XRayTracing
+
     counts: Counter[str] = Counter()
-    counting = [False]
+    in_pass: Counter[str] = Counter()
+    state = {"counting": False, "in_pass": False, "pass_seconds": 0.0}
     send = process._NodeProcess.send
 
     def counted_send(self: Any, request: Any, response_type: Any) -> Any:
-        if counting[0]:  # one request = one round trip; a callback's answer is a "complete" request
-            counts[type(request).__name__.removesuffix("Request").lstrip("_").lower()] += 1
+        if state["counting"]:
+            name = type(request).__name__.removesuffix("Request").lstrip("_").lower()
+            counts[name] += 1
+            if state["in_pass"]:
+                in_pass[getattr(request, "property", None) or getattr(request, "method", None) or name] += 1
         return send(self, request, response_type)
 
-    process._NodeProcess.send = counted_send  # type: ignore[method-assign]
+    visit = XRayTracing.visit
 
-    results: dict[str, Counter[str]] = {}
-    constructs = 0
+    def timed_visit(self: XRayTracing, node: Any) -> None:
+        state["in_pass"] = True
+        start = time.perf_counter()
+        try:
+            visit(self, node)
+        finally:
+            state["pass_seconds"] += time.perf_counter() - start
+            state["in_pass"] = False
+
+    process._NodeProcess.send = counted_send  # type: ignore[method-assign]
+    XRayTracing.visit = timed_visit  # type: ignore[method-assign]
+
     with tempfile.TemporaryDirectory() as outdir:  # warm up Node: the first synth of a process is slower
         build_app(2, variant="aspect", outdir=outdir, flags=flags).synth()
     for variant in VARIANTS:
@@ -140,17 +157,20 @@ def count_round_trips(sets: int, flags: bool) -> None:
             app = build_app(sets, variant=variant, outdir=outdir, flags=flags)
             constructs = len(app.node.find_all())
             counts.clear()
-            counting[0] = True
+            in_pass.clear()
+            state["pass_seconds"] = 0.0
+            state["counting"] = True
             start = time.perf_counter()
             app.synth()
             elapsed = time.perf_counter() - start
-            counting[0] = False
-            results[variant] = Counter(counts)
-            print(f"{variant:>6}: synth {elapsed:.2f} s, {sum(counts.values())} round trips "
-                  f"({', '.join(f'{k} {v}' for k, v in counts.most_common())})")
-    extra = sum(results["aspect"].values()) - sum(results["hand"].values())
-    print(f"constructs in the app: {constructs}; the aspect adds {extra} round trips, "
-          f"{extra / constructs:.2f} per construct")
+            state["counting"] = False
+        print(f"{variant:>6}: {constructs} constructs, synth {elapsed:.2f} s, {sum(counts.values())} round trips "
+              f"({', '.join(f'{k} {v}' for k, v in counts.most_common())})")
+    functions = 2 * sets
+    trips = sum(in_pass.values())
+    print(f"the aspect's pass: {state['pass_seconds']:.2f} s, {trips} round trips for {functions} functions and "
+          f"{sets} stages, {trips / constructs:.2f} per construct of the app")
+    print("  by request: " + ", ".join(f"{k} {v}" for k, v in in_pass.most_common()))
 
 
 def main() -> None:

@@ -173,3 +173,27 @@ def test_the_library_warns_only_where_it_should(traced: Variant, name: str) -> N
     codes = {rule.removeprefix(prefix) for rule, path in traced.nag
              if rule.startswith(prefix) and path.startswith(f"{name}/")}
     assert codes == EXPECTED_WARNINGS.get(name, set())
+
+
+# -- what the first deploy with tracing changes (docs/tracing.md says so) -----------------------------------------
+def resources_by_path(variant: Variant, name: str, rtype: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {path_of(r): (logical_id, r) for t in variant.of_app(name).values()
+            for logical_id, r in resources_of(t, rtype).items()}
+
+
+def test_first_enable_publishes_a_new_version_and_moves_the_aliases(plain: Variant, traced: Variant) -> None:
+    before = resources_by_path(plain, "ApiStagesAliases", "AWS::Lambda::Version")
+    after = resources_by_path(traced, "ApiStagesAliases", "AWS::Lambda::Version")
+    (path,) = before
+    assert before[path][0] != after[path][0]  # TracingConfig is part of the version: a new version resource
+    for (alias_id, alias) in resources_by_path(traced, "ApiStagesAliases", "AWS::Lambda::Alias").values():
+        assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [after[path][0], "Version"]}, alias_id
+
+
+def test_first_enable_runs_the_triggers_again(plain: Variant, traced: Variant) -> None:
+    """A trigger fires when its handler's version changes, and tracing changes the version."""
+    before = resources_by_path(plain, "SeededTable", "Custom::Trigger")
+    after = resources_by_path(traced, "SeededTable", "Custom::Trigger")
+    assert len(before) == 2 and set(before) == set(after)
+    for path, (_, trigger) in before.items():
+        assert trigger["Properties"]["HandlerArn"] != after[path][1]["Properties"]["HandlerArn"], path
