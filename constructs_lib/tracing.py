@@ -56,6 +56,7 @@ from aws_cdk import (
     FeatureFlags,
     IAspect,
     Names,
+    Resource,
     Stack,
     Stage,
     Validations,
@@ -66,7 +67,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_xray as xray
-from constructs import Construct, IConstruct, Node
+from constructs import Construct, IConstruct
+from jsii._reference_map import InterfaceDynamicProxy
 
 from ._validation import XRayValidationError, check_length, check_pattern, fail, is_token, warn
 from .discovery import (
@@ -346,6 +348,10 @@ class _Pass:
         # when it is not loaded, no rule pack reads acknowledgements, and looking up policies to acknowledge
         # would cost four round trips to Node.js per function for nothing.
         self._nag = _cdk_nag_loaded()
+        # Imported constructs (Role.from_role_arn, ...) reach Python as the core Resource class or an interface proxy:
+        # only then can a function's role be an imported one, which may be immutable (aws-cdk-lib then drops the
+        # statement silently, and this warns).
+        self._imports = any(type(n) is Resource or isinstance(n, InterfaceDynamicProxy) for n in self.nodes)
 
     def run(self) -> None:
         nested_stages = [n for n in self.nodes if isinstance(n, Stage) and _ref(n) != _ref(self.scope)]
@@ -361,18 +367,18 @@ class _Pass:
             ServiceKind.SNS_TOPIC: self._sns_topic,
             ServiceKind.HTTP_API: self._http_api,
         }
-        of_l2: set[str] = set()  # the L1s of the Function L2s handled (an L2 comes before its L1 in the list)
+        # The L1 of a Function L2 is the first CfnFunction after it: find_all lists constructs in pre-order, and the
+        # L2 makes its L1 ("Resource") in its constructor, before anything else under it can hold a function.
+        l2: lambda_.Function | None = None
         for node in self.nodes:
             if isinstance(node, lambda_.Function):
-                l2_node = node.node
-                fn = l2_node.default_child
-                if isinstance(fn, CfnResource):
-                    of_l2.add(_ref(fn))
-                    if not needs_path or self._governs(fn.node.path, stage_paths):
-                        self._lambda(fn, node, l2_node)
+                l2 = node
                 continue
             if isinstance(node, CfnResource):
-                if _ref(node) in of_l2:
+                if l2 is not None and isinstance(node, lambda_.CfnFunction):
+                    owner, l2 = l2, None
+                    if not needs_path or self._governs(node.node.path, stage_paths):
+                        self._lambda(node, owner)
                     continue
                 kind = kind_of(node)
                 handler = handlers.get(kind) if kind is not None else None
@@ -404,13 +410,13 @@ class _Pass:
                 )
 
     # -- per service -----------------------------------------------------------------------------------------
-    def _lambda(self, fn: CfnResource, l2: lambda_.Function | None = None, l2_node: Node | None = None) -> None:
+    def _lambda(self, fn: CfnResource, l2: lambda_.Function | None = None) -> None:
         plain = type(fn) is CfnResource  # CDK's own functions: no typed attributes, CloudFormation names
         properties: Mapping[str, Any] = fn._cfn_properties if plain else {}
         config = properties.get("TracingConfig") if plain else fn.tracing_config  # type: ignore[attr-defined]
         explicit = _mode_of(fn, config, "Mode" if plain else "mode")
         if explicit is None:
-            if l2 is not None and l2_node is not None and self._disabled_on_l2(fn, l2_node):
+            if l2 is not None and self._disabled_on_l2(fn, l2):
                 return  # the user turned tracing off on the L2
             if plain:
                 fn.add_property_override("TracingConfig", {"Mode": self.mode.value})
@@ -424,7 +430,7 @@ class _Pass:
             role = properties.get("Role") if plain else fn.role  # type: ignore[attr-defined]
             self._grant_l1(fn, role, LAMBDA_XRAY_ACTIONS)
 
-    def _disabled_on_l2(self, fn: CfnResource, l2_node: Node) -> bool:
+    def _disabled_on_l2(self, fn: CfnResource, l2: lambda_.Function) -> bool:
         """Whether ``tracing=Tracing.DISABLED`` was given to the L2 behind ``fn``, which renders nothing.
 
         aws-cdk-lib records the props of an L2 under the metadata flag (``tracing: "Disabled"``); with CDK_DEBUG
@@ -432,7 +438,7 @@ class _Pass:
         no telling; the app gets one warning about it.
         """
         if self._flag_on:
-            analytics = [e.data for e in l2_node.metadata if e.type == "aws:cdk:analytics:construct"]
+            analytics = [e.data for e in l2.node.metadata if e.type == "aws:cdk:analytics:construct"]
             if any(isinstance(d, dict) and "tracing" in d for d in analytics):
                 return any(isinstance(d, dict) and d.get("tracing") == "Disabled" for d in analytics)
             if analytics:
@@ -541,6 +547,11 @@ class _Pass:
         """As aws-cdk-lib grants for ``tracing=ACTIVE``: into the role's default policy (CDK's ``Policy`` for an
         imported role), which the L2 already made its L1 depend on. Identical statements merge, so a grant the L2
         made itself is not repeated."""
+        if not self._nag and not self._imports:
+            # No role is imported in the scope, so the role is an L2 Role (or none, and the L2 skips it): nothing
+            # to look up, one call.
+            l2.add_to_role_policy(self._statement(actions))
+            return
         role = l2.role
         if role is None:
             _warn_role(resource, actions)
