@@ -316,12 +316,11 @@ class _Registry:
                 return None
             path = path.rpartition("/")[0]
 
-    def others_decide_within(self, path: str, aspect: IAspect) -> bool:
-        """True when another ``enable`` or an ``exclude`` was called on ``path`` or under it."""
+    def others_decide_below(self, path: str, aspect: IAspect) -> bool:
+        """True when another ``enable`` or an ``exclude`` was called on a construct under ``path``."""
         prefix = path + "/" if path else ""
         return any(
-            (p == path or p.startswith(prefix)) and any(d is not aspect for d in ds)
-            for p, ds in self.decisions.items()
+            p != path and p.startswith(prefix) and any(d is not aspect for d in ds) for p, ds in self.decisions.items()
         )
 
 
@@ -357,8 +356,10 @@ class _Pass:
         nested_stages = [n for n in self.nodes if isinstance(n, Stage) and _ref(n) != _ref(self.scope)]
         stage_paths = [s.node.path for s in nested_stages]
         self._check_stages_covered(stage_paths)
+        if self.registry.nearest(self.scope_path) is not self.aspect:
+            return  # a later call on the same scope, or one between this call's scope and this one, decides here
         # Paths decide only when something else was decided under the scope, or Stages are nested in it.
-        needs_path = bool(stage_paths) or self.registry.others_decide_within(self.scope_path, self.aspect)
+        needs_path = bool(stage_paths) or self.registry.others_decide_below(self.scope_path, self.aspect)
         handlers: dict[ServiceKind, Callable[[Any], None]] = {
             ServiceKind.LAMBDA_FUNCTION: self._lambda,
             ServiceKind.STATE_MACHINE: self._state_machine,

@@ -497,6 +497,22 @@ class TestAspect:
         # each Stage deploys on its own, so each has its policy for the account/region
         assert [len(resources_of(t, "AWS::XRay::ResourcePolicy")) for t in templates] == [1, 1]
 
+    def test_in_a_stage_the_latest_call_on_the_app_decides(self, app: App) -> None:
+        stack = Stack(Stage(app, "Beta"), "Service")
+        function(stack)
+        XRayTracing.enable(app)
+        XRayTracing.enable(app, mode=TracingMode.PASS_THROUGH)
+        assert only(resources_of(template(stack), "AWS::Lambda::Function"))[1]["Properties"][
+            "TracingConfig"] == {"Mode": "PassThrough"}
+
+    def test_an_exclude_on_a_stage_after_enable_on_the_app_leaves_it_alone(self, app: App) -> None:
+        stage = Stage(app, "Beta")
+        stack = Stack(stage, "Service")
+        function(stack)
+        XRayTracing.enable(app)
+        XRayTracing.exclude(stage)
+        assert "TracingConfig" not in only(resources_of(template(stack), "AWS::Lambda::Function"))[1]["Properties"]
+
     def test_a_stage_created_after_the_call_is_an_error_not_a_silent_gap(self, app: App) -> None:
         XRayTracing.enable(app)
         late = Stage(app, "Late")
