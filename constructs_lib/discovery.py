@@ -75,8 +75,8 @@ def kind_of(node: IConstruct) -> ServiceKind | None:
 
     Example::
 
-        kind_of(fn.node.default_child)            # ServiceKind.LAMBDA_FUNCTION
-        kind_of(fn.node.default_child).label      # "Lambda function"
+        assert kind_of(fn.node.default_child) is ServiceKind.LAMBDA_FUNCTION
+        assert kind_of(fn.node.default_child).label == "Lambda function"
     """
     if not isinstance(node, CfnResource):
         return None
@@ -87,6 +87,10 @@ def traced_resources(scope: IConstruct, *, include_untraceable: bool = False) ->
     """Every CloudFormation resource under ``scope`` whose service X-Ray can trace.
 
     With ``include_untraceable`` the HTTP APIs and SQS queues are included too.
+
+    Example::
+
+        functions = [r for r in traced_resources(stack) if kind_of(r) is ServiceKind.LAMBDA_FUNCTION]
     """
     for node in scope.node.find_all():
         kind = kind_of(node)
@@ -195,7 +199,7 @@ def is_cdk_internal_resource(logical_id: str, resource: dict[str, Any], path: st
 
     Example::
 
-        template = json.loads(Path("cdk.out/Orders.template.json").read_text())
+        template = app.synth().get_stack_by_name(stack.stack_name).template   # or json.load a cdk.out template
         mine = [lid for lid, r in template["Resources"].items()
                 if r["Type"] == "AWS::Lambda::Function" and not is_cdk_internal_resource(lid, r)]
     """
@@ -220,3 +224,17 @@ def is_cdk_internal_function(function: CfnResource) -> bool:
                 if kind_of(fn) is ServiceKind.LAMBDA_FUNCTION and not is_cdk_internal_function(fn)]
     """
     return cfn_type_of(function) == _LAMBDA_TYPE and _internal_path(function.node.path)
+
+
+__all__ = [
+    "ServiceKind",
+    "cfn_property",
+    "cfn_type_of",
+    "env_key",
+    "env_text",
+    "is_cdk_internal_function",
+    "is_cdk_internal_resource",
+    "kind_of",
+    "top_level_stack",
+    "traced_resources",
+]

@@ -2,10 +2,8 @@
 
 Example::
 
-    app = App()
-    OrdersStack(app, "Orders")
-    XRayTracing.enable(app)                       # Active tracing everywhere it exists
-    XRayTracing.exclude(legacy_stack.batch_job)   # ...except this subtree
+    XRayTracing.enable(app)          # Active tracing everywhere it exists
+    XRayTracing.exclude(fn)          # ...except this subtree, left exactly as it is
 
 What it does, per CloudFormation resource under the scope:
 
@@ -174,7 +172,7 @@ class XRayTracing:
         Example::
 
             XRayTracing.enable(app)
-            XRayTracing.enable(batch_stack, mode=TracingMode.PASS_THROUGH)
+            XRayTracing.enable(stack, mode=TracingMode.PASS_THROUGH)   # the nearest call decides
         """
         aspect = cls(
             mode=mode,
@@ -208,7 +206,7 @@ class XRayTracing:
 
         Example::
 
-            XRayTracing.exclude(stack.legacy_function)
+            XRayTracing.exclude(fn)
         """
         marker = next((a for a in Aspects.of(scope).all if isinstance(a, _Excluded)), None)
         if marker is None:
@@ -222,8 +220,8 @@ class XRayTracing:
 
         Example::
 
-            XRayTracing.exclude(stack.legacy)
-            XRayTracing.is_excluded(stack.legacy.node.default_child)   # True
+            XRayTracing.exclude(fn)
+            assert XRayTracing.is_excluded(fn.node.default_child)
         """
         return isinstance(_Registry.of(node).nearest(node.node.path), _Excluded)
 
@@ -738,6 +736,7 @@ class SnsTracingResourcePolicy(Construct):
 
         platform = Stack(app, "XRayAccountSetup", env=Environment(account="111111111111", region="eu-west-1"))
         SnsTracingResourcePolicy(platform, "SnsTracing", policy_name="sns-xray-tracing")
+        XRayTracing.enable(app, sns_resource_policy=False)   # and in every service app
     """
 
     ID = "XRayTracingSnsResourcePolicy"

@@ -199,3 +199,48 @@ def test_the_public_names_the_module_docstring_uses_are_exported() -> None:
     for name in ("kind_of", "traced_resources", "ServiceKind", "is_cdk_internal_function",
                  "is_cdk_internal_resource"):
         assert name in constructs_lib.__all__ and hasattr(constructs_lib, name)
+
+
+# -- the examples in the docstrings of discovery and tracing run ----------------------------------------------------
+def docstring_examples(module: Any) -> list[tuple[str, str]]:
+    """(name, code) of every ``Example::`` block in a module's docstrings (module, functions, classes, methods)."""
+    import inspect
+    import textwrap
+
+    owners = [(module.__name__, module)]
+    for name in getattr(module, "__all__", []):
+        obj = getattr(module, name)
+        owners.append((name, obj))
+        if inspect.isclass(obj):
+            owners += [(f"{name}.{m}", f) for m, f in vars(obj).items() if not m.startswith("_")]
+    found = []
+    for name, obj in owners:
+        doc = inspect.getdoc(obj.__func__ if isinstance(obj, (classmethod, staticmethod)) else obj) or ""
+        for block in doc.split("Example::")[1:]:
+            lines = block.split("\n")[1:]
+            code = []
+            for line in lines:
+                if line.strip() and not line.startswith(" "):
+                    break
+                code.append(line)
+            found.append((name, textwrap.dedent("\n".join(code))))
+    return found
+
+
+@pytest.mark.parametrize("module_name", ["constructs_lib.discovery", "constructs_lib.tracing"])
+def test_docstring_examples_run(tmp_path: Path, module_name: str) -> None:
+    import importlib
+
+    import aws_cdk
+
+    module = importlib.import_module(module_name)
+    examples = docstring_examples(module)
+    assert examples
+    for i, (name, code) in enumerate(examples):
+        app = App(outdir=str(tmp_path / f"ex{i}"))
+        stack = Stack(app, "Example", env={"account": "111111111111", "region": "eu-west-1"})
+        namespace = {**{n: getattr(constructs_lib, n) for n in constructs_lib.__all__},
+                     **{n: getattr(module, n) for n in getattr(module, "__all__", [])},
+                     "App": App, "Stack": Stack, "Environment": aws_cdk.Environment, "lambda_": lambda_,
+                     "app": app, "stack": stack, "fn": function(stack, "Fn")}
+        exec(compile(code, f"{module_name}:{name}", "exec"), namespace)
