@@ -759,3 +759,15 @@ class TestPass:
         XRayTracing.exclude(legacy)
         template(stack)
         assert "Test/Legacy/Resource" in seen
+
+
+def test_the_examples_of_docs_tracing_md_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from .conftest import ROOT
+
+    monkeypatch.chdir(tmp_path)  # the examples' App() writes cdk.out here
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "tracing.md").read_text(), re.S)
+    assert len(blocks) == 2
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"docs/tracing.md, example {i + 1}", "exec"), {})
