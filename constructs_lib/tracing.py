@@ -208,22 +208,28 @@ class XRayTracing:
 
             XRayTracing.exclude(fn)
         """
+        path = scope.node.path
         marker = next((a for a in Aspects.of(scope).all if isinstance(a, _Excluded)), None)
         if marker is None:
-            marker = _Excluded()
+            marker = _Excluded(path)
             Aspects.of(scope).add(marker, priority=AspectPriority.MUTATING)
-        _Registry.of(scope).decide(scope.node.path, marker)
+        _Registry.of(scope).decide(path, marker)
 
     @staticmethod
-    def is_excluded(node: IConstruct) -> bool:
+    def is_excluded(node: IConstruct, *, path: str | None = None) -> bool:
         """True when ``node`` is under a subtree passed to :meth:`exclude` with no ``enable`` closer to it.
+
+        The decisions are kept by construct path on the Python side, so this costs two or four calls into Node.js
+        (the app, and ``node``'s path unless given), whatever the depth of ``node``.
+
+        :param path: ``node.node.path``, when the caller has it already.
 
         Example::
 
             XRayTracing.exclude(fn)
             assert XRayTracing.is_excluded(fn.node.default_child)
         """
-        return isinstance(_Registry.of(node).nearest(node.node.path), _Excluded)
+        return isinstance(_Registry.of(node).nearest(node.node.path if path is None else path), _Excluded)
 
     # -- the aspect ---------------------------------------------------------------------------------------
     def visit(self, node: IConstruct) -> None:
@@ -241,12 +247,28 @@ class XRayTracing:
         self._covered.update(_ref(n) for n in done.nodes)
 
 
+#: Construct metadata on each traceable resource ``XRayTracing.exclude`` governs (data: the excluded scope's path),
+#: so that readers of the cloud assembly (``constructs_lib.report``) can tell "left alone on purpose".
+EXCLUDED_METADATA_TYPE = "constructs-lib:xray:excluded"
+
+
 @jsii.implements(IAspect)
 class _Excluded:
-    """Marker placed by :meth:`XRayTracing.exclude`; it changes nothing itself."""
+    """Marker placed by :meth:`XRayTracing.exclude`: it changes no template, and records in the cloud assembly
+    each traceable resource it governs (:data:`EXCLUDED_METADATA_TYPE`)."""
+
+    def __init__(self, scope_path: str) -> None:
+        self.scope_path = scope_path
 
     def visit(self, node: IConstruct) -> None:
-        return None
+        kind = kind_of(node)  # no call into Node.js for a generated L1, nor for anything that is not an L1
+        if kind is None or not kind.traceable:
+            return
+        tree = node.node
+        if _Registry.of(node).nearest(tree.path) is self and not any(
+            entry.type == EXCLUDED_METADATA_TYPE for entry in tree.metadata
+        ):
+            tree.add_metadata(EXCLUDED_METADATA_TYPE, self.scope_path)
 
 
 class _TracingPass(Construct):
@@ -836,6 +858,7 @@ class SnsTracingResourcePolicy(Construct):
 
 
 __all__ = [
+    "EXCLUDED_METADATA_TYPE",
     "LAMBDA_XRAY_ACTIONS",
     "METADATA_FLAG",
     "STATES_XRAY_ACTIONS",

@@ -748,17 +748,21 @@ class TestPass:
         assert not XRayTracing.is_excluded(fn.node.default_child)  # type: ignore[arg-type]
         assert "TracingConfig" in only(resources_of(template(stack), "AWS::Lambda::Function"))[1]["Properties"]
 
-    def test_the_exclude_marker_visits_what_it_leaves_alone(self, make_stack: MakeStack,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-        """``_Excluded.visit`` sees every construct of the excluded subtree (the report marks them there)."""
-        seen: list[str] = []
-        monkeypatch.setattr(tracing_module._Excluded, "visit", lambda self, node: seen.append(node.node.path))
-        stack = make_stack()
-        legacy = function(stack, "Legacy")
-        XRayTracing.enable(stack)
-        XRayTracing.exclude(legacy)
-        template(stack)
-        assert "Test/Legacy/Resource" in seen
+    def test_what_an_exclude_leaves_alone_is_marked_in_the_cloud_assembly(self, tmp_path: Path) -> None:
+        """Each traceable resource an exclude governs carries metadata naming the excluded scope (the report reads
+        it from manifest.json); what a nearer enable takes back does not."""
+        app = App(outdir=str(tmp_path))
+        stack = Stack(app, "S")
+        old = function(stack, "Old")
+        kept = function(stack, "Kept")
+        XRayTracing.enable(app)
+        XRayTracing.exclude(old)
+        XRayTracing.exclude(kept)
+        XRayTracing.enable(kept)  # the latest call on the scope decides: traced again
+        artifact = app.synth().get_stack_by_name("S")
+        marked = [(m.path, m.data) for m in artifact.find_metadata_by_type(tracing_module.EXCLUDED_METADATA_TYPE)]
+        assert marked == [("/S/Old/Resource", "S/Old")]
+        assert XRayTracing.is_excluded(old.node.default_child, path="S/Old/Resource")  # type: ignore[arg-type]
 
 
 def test_the_examples_of_docs_tracing_md_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
