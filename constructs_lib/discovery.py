@@ -199,7 +199,8 @@ def is_cdk_internal_resource(logical_id: str, resource: dict[str, Any], path: st
 
     Example::
 
-        template = app.synth().get_stack_by_name(stack.stack_name).template   # or json.load a cdk.out template
+        name = stack.stack_name
+        template = app.synth().get_stack_by_name(name).template   # or json.load a template from cdk.out
         mine = [lid for lid, r in template["Resources"].items()
                 if r["Type"] == "AWS::Lambda::Function" and not is_cdk_internal_resource(lid, r)]
     """
