@@ -54,9 +54,11 @@ from aws_cdk import (
     FeatureFlags,
     IAspect,
     Names,
+    Reference,
     Resource,
     Stack,
     Stage,
+    Tokenization,
     Validations,
 )
 from aws_cdk import aws_apigateway as apigateway
@@ -358,7 +360,6 @@ class _Pass:
         self.scope_path = scope.node.path
         self.nodes = scope.node.find_all()
         self._stack_paths: list[tuple[str, Stack]] | None = None
-        self._roles: dict[str, dict[str, CfnResource]] = {}
         self._statements: dict[tuple[str, ...], iam.PolicyStatement] = {}
         self._policies_before = {_ref(n) for n in self.nodes if isinstance(n, iam.Policy)}
         self._policies_seen: set[str] = set()
@@ -627,29 +628,19 @@ class _Pass:
         resource.add_dependency(policy.resource)
 
     def _role_resource(self, resource: CfnResource, reference: Any) -> CfnResource | None:
-        """The role resource ``reference`` (``Fn::GetAtt [role, Arn]``) names, when it is in ``resource``'s stack."""
-        if reference is None:
+        """The role resource that ``reference`` (a role's ``attr_arn``, ``Fn::GetAtt [role, Arn]``) points to, when
+        it is in ``resource``'s stack: read from the token itself (a CDK reference knows its target), so no index of
+        the stack's roles is needed."""
+        if not isinstance(reference, str) or not _unresolved(reference):
+            return None  # a literal ARN: a role defined elsewhere
+        fragments = Tokenization.reverse_string(reference)
+        token = fragments.first_token if fragments.length == 1 else None  # the whole string is one reference
+        role = token.target if isinstance(token, Reference) else None
+        if not isinstance(role, CfnResource) or cfn_type_of(role) != "AWS::IAM::Role":
             return None
-        stack = Stack.of(resource)
-        resolved = stack.resolve(reference) if _unresolved(reference) else reference
-        if not (isinstance(resolved, dict) and isinstance(resolved.get("Fn::GetAtt"), list)):
+        if _ref(Stack.of(role)) != _ref(Stack.of(resource)):
             return None
-        logical_id = resolved["Fn::GetAtt"][0]
-        stack_path = stack.node.path
-        roles = self._roles.get(stack_path)
-        if roles is None:
-            roles = self._roles[stack_path] = {
-                stack.resolve(node.logical_id): node
-                for node in self._role_candidates()
-                if _ref(Stack.of(node)) == _ref(stack)
-            }
-        return roles.get(logical_id)
-
-    def _role_candidates(self) -> list[CfnResource]:
-        return [
-            node for node in self.nodes
-            if isinstance(node, iam.CfnRole) or (type(node) is CfnResource and cfn_type_of(node) == "AWS::IAM::Role")
-        ]
+        return role
 
 
 def _cdk_nag_loaded() -> bool:
