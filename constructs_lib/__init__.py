@@ -22,7 +22,7 @@ from .cost import (
     XRayPricing,
     estimate_tracing_cost,
 )
-from .discovery import ServiceKind, traced_resources
+from .discovery import ServiceKind, is_cdk_internal_function, is_cdk_internal_resource, kind_of, traced_resources
 from .filters import FilterExpressionError, RootCauseEntity, RootCauseKind, TraceFilter, TraceGroupKind, classify
 from .groups import TraceGroup
 from .instrumentation import (
@@ -111,6 +111,9 @@ __all__ = [
     "detect_instrumentation",
     "estimate_tracing_cost",
     "find_trace_roots",
+    "is_cdk_internal_function",
+    "is_cdk_internal_resource",
+    "kind_of",
     "render_dot",
     "render_json",
     "render_mermaid",

@@ -7,17 +7,17 @@ plain ``CfnResource`` objects of type ``AWS::Lambda::Function``.
 Example::
 
     for resource in traced_resources(stack):
-        print(resource.kind, resource.node.path)
+        print(kind_of(resource).label, resource.node.path)   # e.g. "Lambda function Orders/Api/Resource"
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from enum import Enum
 from typing import Any
 
 from aws_cdk import CfnResource, Stack, Token
-from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
 
@@ -57,17 +57,40 @@ _LABELS = {
 _BY_TYPE = {kind.value: kind for kind in ServiceKind}
 
 
+_TYPE_BY_CLASS: dict[type, str | None] = {}
+
+
+def cfn_type_of(node: CfnResource) -> str:
+    """The CloudFormation type of an L1, read from its class where it has one (no call into Node.js: a generated
+    ``Cfn*`` class knows its type), from the object for a plain ``CfnResource``."""
+    cls = type(node)
+    if cls not in _TYPE_BY_CLASS:
+        name = getattr(cls, "CFN_RESOURCE_TYPE_NAME", None) if cls is not CfnResource else None
+        _TYPE_BY_CLASS[cls] = name if isinstance(name, str) else None
+    return _TYPE_BY_CLASS[cls] or node.cfn_resource_type
+
+
 def kind_of(node: IConstruct) -> ServiceKind | None:
-    """The :class:`ServiceKind` of a CloudFormation resource, or None for anything else."""
+    """The :class:`ServiceKind` of a CloudFormation resource, or None for anything else.
+
+    Example::
+
+        assert kind_of(fn.node.default_child) is ServiceKind.LAMBDA_FUNCTION
+        assert kind_of(fn.node.default_child).label == "Lambda function"
+    """
     if not isinstance(node, CfnResource):
         return None
-    return _BY_TYPE.get(node.cfn_resource_type)
+    return _BY_TYPE.get(cfn_type_of(node))
 
 
 def traced_resources(scope: IConstruct, *, include_untraceable: bool = False) -> Iterator[CfnResource]:
     """Every CloudFormation resource under ``scope`` whose service X-Ray can trace.
 
     With ``include_untraceable`` the HTTP APIs and SQS queues are included too.
+
+    Example::
+
+        functions = [r for r in traced_resources(stack) if kind_of(r) is ServiceKind.LAMBDA_FUNCTION]
     """
     for node in scope.node.find_all():
         kind = kind_of(node)
@@ -114,24 +137,105 @@ def env_text(key: tuple[str, str]) -> str:
     return "environment-agnostic stacks" if key == ("*", "*") else f"account {key[0]}, region {key[1]}"
 
 
-def is_cdk_internal_function(function: CfnResource) -> bool:
-    """True for Lambda functions CDK makes for itself: plain ``CfnResource`` functions (custom-resource
-    providers, log retention, auto-delete), ``SingletonFunction``s, bucket-notification handlers and the
-    ``custom_resources.Provider`` framework functions.
+# -- functions CDK makes for itself ------------------------------------------------------------------------------
+# One definition, read from construct paths (``aws:cdk:path``) and, where a template has no path metadata, from
+# logical ids (which CDK builds from the path: its alphanumerics, "Resource" left out, plus an 8-character hash).
+#
+# - ``lambda_.SingletonFunction`` makes its function at stack level, named ``(lambdaPurpose or "SingletonLambda")``
+#   plus its UUID without dashes: ``AWS679f53fac002430cb0da5b7982bd2287`` (AwsCustomResource),
+#   ``Custom::CDKBucketDeployment<uuid>`` (BucketDeployment), ``LogRetention<uuid>`` (log retention),
+#   ``BucketNotificationsHandler<uuid>`` (bucket notifications, a plain CfnResource named the same way).
+#   A SingletonFunction of your own looks the same in a template, so it counts as CDK-internal too.
+# - ``CustomResourceProvider`` (aws-cdk-lib core) makes ``<id>CustomResourceProvider/Handler``, with ids such as
+#   ``Custom::S3AutoDeleteObjectsCustomResourceProvider`` and ``AWSCDK.TriggerCustomResourceProviderCustomResource
+#   Provider`` (triggers), ``AWSCDKCfnUtilsProviderCustomResourceProvider`` (CfnJson).
+# - The custom-resources ``Provider`` framework makes ``framework-onEvent``, ``framework-isComplete`` and
+#   ``framework-onTimeout``.
+# - aws-cdk-lib's own nested stacks and constructs are named after their package (``@aws-cdk/...``).
+_UUID = r"[0-9a-fA-F]{32}"
+_SINGLETON_ID = re.compile(rf"^.+{_UUID}$")
+_CDK_PREFIXES = ("Custom::", "AWSCDK", "@aws-cdk")
+_PROVIDER_SUFFIX = "CustomResourceProvider"
+_FRAMEWORK_IDS = ("framework-onEvent", "framework-isComplete", "framework-onTimeout")
+_LOGICAL_ID_HASH = re.compile(r"[0-9A-F]{8}$")
+_FRAMEWORK_LOGICAL = tuple(name.replace("-", "") for name in _FRAMEWORK_IDS)
+_LAMBDA_TYPE = ServiceKind.LAMBDA_FUNCTION.value
+
+
+def _internal_path(path: str) -> bool:
+    parts = path.split("/")[1:]  # the first part is the stack (or Stage) the function is in
+    if not parts:
+        return False
+    own = parts[-2] if len(parts) > 1 and parts[-1] in ("Resource", "Default") else parts[-1]
+    return bool(_SINGLETON_ID.match(own)) or any(
+        part.startswith(_CDK_PREFIXES) or part.endswith(_PROVIDER_SUFFIX) or part in _FRAMEWORK_IDS
+        for part in parts
+    )
+
+
+def _internal_logical_id(logical_id: str) -> bool:
+    bases = {logical_id, _LOGICAL_ID_HASH.sub("", logical_id)}
+    return any(
+        bool(_SINGLETON_ID.match(base))
+        or base.startswith("AWSCDK")
+        or f"{_PROVIDER_SUFFIX}Handler" in base
+        or base.endswith(_FRAMEWORK_LOGICAL)
+        for base in bases
+        if base
+    )
+
+
+def is_cdk_internal_resource(logical_id: str, resource: dict[str, Any], path: str | None = None) -> bool:
+    """True when a template resource is a Lambda function CDK made for itself (custom-resource providers, log
+    retention, bucket notifications and auto-delete, ``AwsCustomResource``, ``BucketDeployment``, triggers, any
+    ``SingletonFunction``). The same rules as :func:`is_cdk_internal_function`, for tools that read a cloud
+    assembly rather than the construct tree.
+
+    :param logical_id: the resource's logical id in its template.
+    :param resource: the resource as the template has it (``Type``, ``Properties``, ``Metadata``).
+    :param path: its construct path (``aws:cdk:path``); default: the resource's own ``aws:cdk:path`` metadata.
+        Without one, the logical id decides, which is a little less exact (a user's construct whose id ends in 32
+        hex digits would count as CDK's).
 
     Example::
 
-        [fn for fn in traced_resources(app) if not is_cdk_internal_function(fn)]
+        name = stack.stack_name
+        template = app.synth().get_stack_by_name(name).template   # or json.load a template from cdk.out
+        mine = [lid for lid, r in template["Resources"].items()
+                if r["Type"] == "AWS::Lambda::Function" and not is_cdk_internal_resource(lid, r)]
     """
-    if not isinstance(function, lambda_.CfnFunction):
-        return True
-    current: IConstruct | None = function.node.scope
-    while current is not None:
-        node_id = current.node.id
-        if (
-            isinstance(current, lambda_.SingletonFunction)
-            or node_id.startswith(("SingletonLambda", "BucketNotificationsHandler", "framework-on"))
-        ):
-            return True
-        current = current.node.scope
-    return False
+    if resource.get("Type") != _LAMBDA_TYPE:
+        return False
+    if path is None:
+        metadata = resource.get("Metadata")
+        found = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+        path = found if isinstance(found, str) else None
+    return _internal_path(path) if path is not None else _internal_logical_id(logical_id)
+
+
+def is_cdk_internal_function(function: CfnResource) -> bool:
+    """True for Lambda functions CDK makes for itself: custom-resource providers (``AwsCustomResource``,
+    ``BucketDeployment``, triggers, the custom-resources ``Provider`` framework, ``CustomResourceProvider``), log
+    retention, bucket notifications and auto-delete, and any ``SingletonFunction``. It reads the construct path, by
+    the rules :func:`is_cdk_internal_resource` applies to a template, so both always agree.
+
+    Example::
+
+        mine = [fn for fn in traced_resources(app)
+                if kind_of(fn) is ServiceKind.LAMBDA_FUNCTION and not is_cdk_internal_function(fn)]
+    """
+    return cfn_type_of(function) == _LAMBDA_TYPE and _internal_path(function.node.path)
+
+
+__all__ = [
+    "ServiceKind",
+    "cfn_property",
+    "cfn_type_of",
+    "env_key",
+    "env_text",
+    "is_cdk_internal_function",
+    "is_cdk_internal_resource",
+    "kind_of",
+    "top_level_stack",
+    "traced_resources",
+]

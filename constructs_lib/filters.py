@@ -338,7 +338,12 @@ class TraceFilter:
 
     @staticmethod
     def group_arn() -> StringKeyword:
-        """``group.arn`` (``=`` and ``!=`` only). Example:: ``TraceFilter.group_arn().equals(arn)``"""
+        """``group.arn`` (``=`` and ``!=`` only).
+
+        Example::
+
+            TraceFilter.group_arn().equals("arn:aws:xray:eu-west-1:111111111111:group/faults/ABC123")
+        """
         return StringKeyword("group.arn")
 
     # -- complex keywords ----------------------------------------------------------------------------------
@@ -765,6 +770,8 @@ class EntityId:
     account (at least one). ``id(type: ...)`` alone selects every node of that type.
 
     Example::
+
+        from constructs_lib.filters import EntityId
 
         TraceFilter.service(EntityId(name="orders", type="AWS::Lambda::Function"), TraceFilter.fault())
     """

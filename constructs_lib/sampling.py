@@ -105,6 +105,8 @@ def wildcard_match(pattern: str, value: str) -> bool:
 
     Example::
 
+        from constructs_lib.sampling import wildcard_match
+
         wildcard_match("/orders*", "/orders/42")   # True
     """
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
@@ -115,6 +117,8 @@ def patterns_overlap(first: str, second: str) -> bool:
     """True when some string matches both wildcard patterns (so two rules can match one request).
 
     Example::
+
+        from constructs_lib.sampling import patterns_overlap
 
         patterns_overlap("/orders*", "*/42")   # True: "/orders/42"
         patterns_overlap("GET", "POST")        # False

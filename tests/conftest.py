@@ -19,8 +19,39 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 os.environ.setdefault("JSII_DEPRECATED", "quiet")
 
-from aws_cdk import App, Stack  # noqa: E402
-from aws_cdk.assertions import Template  # noqa: E402
+from aws_cdk import App, Stack, Stage  # noqa: E402
+from aws_cdk.assertions import Annotations, Template  # noqa: E402
+
+from ._cycles import check_assembly_directory  # noqa: E402
+
+
+def _check_cycles_on_every_synth() -> None:
+    """Every template the suite synthesizes must be free of dependency cycles (tests/_cycles.py): wrap the ways
+    tests synthesize (``App.synth`` is a method of its own). ``Template.from_stack`` and ``Annotations.from_stack``
+    synthesize inside Node, so after them the (cached) assembly is asked for again through the wrapped synth."""
+    def checked(synth: Any) -> Any:
+        def checked_synth(self: Stage, *args: Any, **kwargs: Any) -> Any:
+            assembly = synth(self, *args, **kwargs)
+            check_assembly_directory(assembly.directory)
+            return assembly
+
+        return checked_synth
+
+    def then_check(original: Any, stage_of: Callable[[Stack], Any]) -> Any:
+        def wrapper(stack: Stack, *args: Any, **kwargs: Any) -> Any:
+            result = original(stack, *args, **kwargs)
+            stage_of(stack).synth()
+            return result
+
+        return staticmethod(wrapper)
+
+    for stage_class in (Stage, App):  # App defines its own synth
+        stage_class.synth = checked(stage_class.__dict__["synth"])  # type: ignore[method-assign]
+    Template.from_stack = then_check(Template.from_stack, Stage.of)  # type: ignore[method-assign]
+    Annotations.from_stack = then_check(Annotations.from_stack, lambda s: s.node.root)  # type: ignore[method-assign]
+
+
+_check_cycles_on_every_synth()
 
 
 def cdk_context() -> dict[str, Any]:

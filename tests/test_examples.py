@@ -17,27 +17,7 @@ from .examples_fixture import ExampleNamespace
 
 EXAMPLES = collect()
 
-#: Examples known to fail, each fixed by a change in flight (issues 8, 11, 12 and 13): strict, so a fixed example
-#: fails here until it is taken off this list. Docstring examples by qualified name, Markdown ones by id.
-KNOWN_BROKEN = frozenset({
-    "docs/sampling-and-groups.md:138",
-    "constructs_lib.filters.TraceFilter.group_arn",
-    "constructs_lib.filters.EntityId",
-    "constructs_lib.alarms.default_spec",
-    "constructs_lib.alarms.is_excluded_from_tracing",
-    "constructs_lib.discovery",
-    "constructs_lib.sampling.patterns_overlap",
-    "constructs_lib.sampling.wildcard_match",
-})
-
-
-def _param(example: Example) -> object:
-    name = example.id.rsplit("(", 1)[-1].rstrip(")") if "(" in example.id else example.id
-    marks = [pytest.mark.xfail(strict=True, reason="known broken, fix in flight")] if name in KNOWN_BROKEN else []
-    return pytest.param(example, id=example.id, marks=marks)
-
-
-@pytest.mark.parametrize("example", [_param(e) for e in EXAMPLES])
+@pytest.mark.parametrize("example", [pytest.param(e, id=e.id) for e in EXAMPLES])
 def test_example_runs(example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if example.not_run is not None:
         pytest.skip(f"not run: {example.not_run}")

@@ -4,11 +4,16 @@ exclusion, explicit settings respected, CDK-internal functions covered."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, NestedStack, RemovalPolicy, Stack, Stage
+from aws_cdk import App, Aspects, NestedStack, RemovalPolicy, Stack, Stage, triggers
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_appsync as appsync
@@ -20,12 +25,16 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Annotations, Match, Template
 
-from constructs_lib import TracingMode, XRayTracing, XRayValidationError
-from constructs_lib.tracing import LAMBDA_XRAY_ACTIONS, STATES_XRAY_ACTIONS
+from constructs_lib import SnsTracingResourcePolicy, TracingMode, XRayTracing, XRayValidationError
+from constructs_lib import tracing as tracing_module
+from constructs_lib.tracing import LAMBDA_XRAY_ACTIONS, METADATA_FLAG, STATES_XRAY_ACTIONS
 
+from ._cycles import assert_acyclic
 from .conftest import resources_of
 
 MakeStack = Callable[..., Stack]
+LAMBDA_TRUST = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                               "Principal": {"Service": "lambda.amazonaws.com"}}]}
 
 
 def function(scope: Stack, id: str = "Fn", **kwargs: Any) -> lambda_.Function:
@@ -50,20 +59,37 @@ def only(resources: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return next(iter(resources.items()))
 
 
-def xray_policy_roles(tpl: dict[str, Any], actions: tuple[str, ...]) -> list[str]:
-    """Logical ids of the roles that the stack's X-Ray policy for ``actions`` is attached to."""
-    for resource in resources_of(tpl, "AWS::IAM::Policy").values():
-        statements = resource["Properties"]["PolicyDocument"]["Statement"]
-        if statements == [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]:
-            return [role["Ref"] for role in resource["Properties"]["Roles"]]
-    return []
-
-
-def xray_policy_id(tpl: dict[str, Any], actions: tuple[str, ...]) -> str:
+def xray_policies(tpl: dict[str, Any], actions: tuple[str, ...]) -> dict[str, list[str]]:
+    """Logical id -> roles of every ``AWS::IAM::Policy`` with a statement allowing exactly ``actions`` on '*'."""
+    found = {}
     for logical_id, resource in resources_of(tpl, "AWS::IAM::Policy").items():
-        if resource["Properties"]["PolicyDocument"]["Statement"][0]["Action"] == list(actions):
-            return logical_id
-    raise AssertionError("no X-Ray policy")
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+            granted = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if statement["Resource"] == "*" and sorted(granted) == sorted(actions):
+                found[logical_id] = [r["Ref"] if isinstance(r, dict) else r for r in resource["Properties"]["Roles"]]
+    return found
+
+
+def xray_policy_roles(tpl: dict[str, Any], actions: tuple[str, ...]) -> list[str]:
+    """Logical ids of the roles that an X-Ray policy for ``actions`` is attached to."""
+    return sorted(role for roles in xray_policies(tpl, actions).values() for role in roles)
+
+
+def assert_granted_before_creation(tpl: dict[str, Any], logical_id: str, actions: tuple[str, ...]) -> str:
+    """``logical_id``'s role has ``actions`` in a policy of its own, which ``logical_id`` DependsOn; returns it."""
+    resource = tpl["Resources"][logical_id]
+    role_property = "RoleArn" if resource["Type"] == "AWS::StepFunctions::StateMachine" else "Role"
+    role = resource["Properties"][role_property]["Fn::GetAtt"][0]
+    policies = [p for p, roles in xray_policies(tpl, actions).items() if role in roles]
+    assert len(policies) == 1, (logical_id, policies)
+    assert xray_policies(tpl, actions)[policies[0]] == [role]  # no policy shared with other roles
+    assert policies[0] in resource.get("DependsOn", []), (logical_id, resource.get("DependsOn"))
+    return policies[0]
+
+
+def tracing_modes(tpl: dict[str, Any]) -> dict[str, Any]:
+    """TracingConfig by function, keyed by logical id without CDK's 8-character hash."""
+    return {k[:-8]: v["Properties"].get("TracingConfig") for k, v in resources_of(tpl, "AWS::Lambda::Function").items()}
 
 
 def warnings(stack: Stack, code: str) -> list[str]:
@@ -78,11 +104,20 @@ class TestLambda:
         fn = function(stack)
         XRayTracing.enable(stack)
         tpl = template(stack)
-        _fn_id, fn_res = only(resources_of(tpl, "AWS::Lambda::Function"))
+        fn_id, fn_res = only(resources_of(tpl, "AWS::Lambda::Function"))
         assert fn_res["Properties"]["TracingConfig"] == {"Mode": "Active"}
         role_id = stack.resolve((fn.role.node.default_child).logical_id)  # type: ignore[union-attr]
         assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == [role_id]
-        assert xray_policy_id(tpl, LAMBDA_XRAY_ACTIONS) in fn_res["DependsOn"]
+        # where aws-cdk-lib puts it for tracing=ACTIVE: the role's default policy
+        policy = assert_granted_before_creation(tpl, fn_id, LAMBDA_XRAY_ACTIONS)
+        assert policy.startswith("FnServiceRoleDefaultPolicy")
+
+    def test_the_template_is_what_aws_cdk_lib_makes_for_tracing_active(self, make_stack: MakeStack) -> None:
+        by_hand, traced = make_stack("ByHand"), make_stack("Traced")
+        function(by_hand, tracing=lambda_.Tracing.ACTIVE)
+        function(traced)
+        XRayTracing.enable(traced)
+        assert template(by_hand)["Resources"] == template(traced)["Resources"]
 
     def test_bare_cfn_function_gets_tracing_and_its_role_the_permissions(self, make_stack: MakeStack) -> None:
         stack = make_stack()
@@ -96,7 +131,19 @@ class TestLambda:
         fn = tpl["Resources"]["Bare"]
         assert fn["Properties"]["TracingConfig"] == {"Mode": "Active"}
         assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == ["Role"]
-        assert fn["DependsOn"] == [xray_policy_id(tpl, LAMBDA_XRAY_ACTIONS)]
+        assert fn["DependsOn"] == [assert_granted_before_creation(tpl, "Bare", LAMBDA_XRAY_ACTIONS)]
+
+    def test_one_policy_per_bare_role_shared_only_by_its_own_functions(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        roles = [iam.CfnRole(stack, f"Role{i}", assume_role_policy_document=LAMBDA_TRUST) for i in range(2)]
+        for i, role in enumerate([roles[0], roles[0], roles[1]]):
+            lambda_.CfnFunction(stack, f"Bare{i}", role=role.attr_arn, runtime="python3.14", handler="i.h",
+                                code=lambda_.CfnFunction.CodeProperty(zip_file="def h(e, c): pass"))
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        policies = [assert_granted_before_creation(tpl, f"Bare{i}", LAMBDA_XRAY_ACTIONS) for i in range(3)]
+        assert policies[0] == policies[1] != policies[2]
+        assert sorted(xray_policies(tpl, LAMBDA_XRAY_ACTIONS).values()) == [["Role0"], ["Role1"]]
 
     def test_functions_cdk_creates_itself_are_traced(self, make_stack: MakeStack) -> None:
         stack = make_stack()
@@ -106,11 +153,9 @@ class TestLambda:
         tpl = template(stack)
         functions = resources_of(tpl, "AWS::Lambda::Function")
         assert len(functions) == 2  # the auto-delete provider and the log-retention function
-        roles = xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS)
-        for fn in functions.values():
+        for logical_id, fn in functions.items():
             assert fn["Properties"]["TracingConfig"] == {"Mode": "Active"}
-            assert fn["Properties"]["Role"]["Fn::GetAtt"][0] in roles
-            assert xray_policy_id(tpl, LAMBDA_XRAY_ACTIONS) in fn["DependsOn"]
+            assert_granted_before_creation(tpl, logical_id, LAMBDA_XRAY_ACTIONS)
 
     def test_explicit_pass_through_is_kept_and_the_l2_grant_is_not_repeated(self, make_stack: MakeStack) -> None:
         stack = make_stack()
@@ -119,10 +164,10 @@ class TestLambda:
         tpl = template(stack)
         _, fn = only(resources_of(tpl, "AWS::Lambda::Function"))
         assert fn["Properties"]["TracingConfig"] == {"Mode": "PassThrough"}
-        assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == []  # the L2 granted it in its DefaultPolicy
-        Template.from_stack(stack).has_resource_properties("AWS::IAM::Policy", {
-            "PolicyDocument": {"Statement": Match.array_with([Match.object_like(
-                {"Action": Match.array_with(["xray:PutTraceSegments"])})])}})
+        # the L2 granted it in its default policy; the aspect's grant merges with it, not repeated
+        (policy,) = resources_of(tpl, "AWS::IAM::Policy").values()
+        assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+            {"Action": sorted(LAMBDA_XRAY_ACTIONS), "Effect": "Allow", "Resource": "*"}]
 
     def test_tracing_turned_off_on_the_l2_is_respected(self, make_stack: MakeStack) -> None:
         stack = make_stack()  # cdk.json turns on @aws-cdk/core:enableAdditionalMetadataCollection
@@ -148,13 +193,18 @@ class TestLambda:
         _, fn = only(resources_of(template(stack), "AWS::Lambda::Function"))
         assert fn["Properties"]["TracingConfig"] == {"Mode": "PassThrough"}
 
-    def test_imported_role_gets_a_warning_not_a_silent_gap(self, make_stack: MakeStack) -> None:
+    def test_imported_role_is_granted_as_aws_cdk_lib_does_unless_immutable(self, make_stack: MakeStack) -> None:
         stack = make_stack()
-        function(stack, role=iam.Role.from_role_arn(stack, "Imported", "arn:aws:iam::111111111111:role/ops"))
+        arn = "arn:aws:iam::111111111111:role/ops"
+        function(stack, "Mutable", role=iam.Role.from_role_arn(stack, "Imported", arn))
+        function(stack, "Fixed", role=iam.Role.from_role_arn(stack, "ImportedFixed", arn, mutable=False))
         XRayTracing.enable(stack)
         tpl = template(stack)
-        assert xray_policy_roles(tpl, LAMBDA_XRAY_ACTIONS) == []
-        assert warnings(stack, "importedRole") == ["/Test/Fn/Resource"]
+        (policy,) = xray_policies(tpl, LAMBDA_XRAY_ACTIONS)  # aws-cdk-lib's own Policy, attached by role name
+        assert tpl["Resources"][policy]["Properties"]["Roles"] == ["ops"]
+        mutable = next(k for k in resources_of(tpl, "AWS::Lambda::Function") if k.startswith("Mutable"))
+        assert policy in tpl["Resources"][mutable]["DependsOn"]
+        assert warnings(stack, "importedRole") == ["/Test/Fixed/Resource"]
 
     def test_imported_function_gets_a_warning(self, make_stack: MakeStack) -> None:
         stack = make_stack()
@@ -259,6 +309,64 @@ class TestSns:
         Template.from_stack(renamed).has_resource_properties(
             "AWS::XRay::ResourcePolicy", {"PolicyName": "shared-sns-xray"})
 
+    def test_one_account_wide_policy_in_the_stack_named_and_none_elsewhere(self, app: App) -> None:
+        env = {"account": "111111111111", "region": "eu-west-1"}
+        platform = Stack(app, "Platform", env=env)  # no topic of its own
+        services = [Stack(Stage(app, name, env=env), "Service") for name in ("Beta", "Prod")]
+        elsewhere = Stack(app, "Elsewhere", env={**env, "region": "us-east-1"})
+        for stack in [*services, elsewhere]:
+            sns.Topic(stack, "Topic")
+        XRayTracing.enable(app, sns_resource_policy_stack=platform, sns_resource_policy_name="account-sns-xray")
+        app.synth()
+        counts = [len(resources_of(template(s), "AWS::XRay::ResourcePolicy")) for s in [platform, *services]]
+        assert counts == [1, 0, 0]
+        Template.from_stack(platform).has_resource_properties("AWS::XRay::ResourcePolicy", {
+            "PolicyName": "account-sns-xray"})
+        # another account/region still gets its own, by the default rule
+        assert len(resources_of(template(elsewhere), "AWS::XRay::ResourcePolicy")) == 1
+        assert [warnings(s, "duplicateSnsResourcePolicy") for s in [platform, *services, elsewhere]] == [[]] * 4
+
+    def test_platform_pattern_a_policy_made_by_hand_and_none_by_the_app(self, make_stack: MakeStack) -> None:
+        platform, service = make_stack("Platform"), make_stack("Service")
+        SnsTracingResourcePolicy(platform, "SnsTracing", policy_name="sns-xray-tracing")
+        sns.Topic(service, "Topic")
+        XRayTracing.enable(service, sns_resource_policy=False)
+        assert [len(resources_of(template(s), "AWS::XRay::ResourcePolicy")) for s in (platform, service)] == [1, 0]
+
+    def test_a_policy_made_by_hand_in_the_app_covers_its_account(self, make_stack: MakeStack) -> None:
+        platform, service = make_stack("Platform"), make_stack("Service")
+        SnsTracingResourcePolicy(platform, "SnsTracing")
+        sns.Topic(service, "Topic")
+        XRayTracing.enable(service.node.root)
+        assert [len(resources_of(template(s), "AWS::XRay::ResourcePolicy")) for s in (platform, service)] == [1, 0]
+
+    def test_more_than_one_policy_for_one_account_and_region_is_a_warning(self, app: App) -> None:
+        env = {"account": "111111111111", "region": "eu-west-1"}
+        stacks = [Stack(Stage(app, name, env=env), "Service") for name in ("Beta", "Prod")]
+        for stack in stacks:
+            sns.Topic(stack, "Topic")
+        XRayTracing.enable(app)
+        app.synth()
+        assert [len(resources_of(template(s), "AWS::XRay::ResourcePolicy")) for s in stacks] == [1, 1]
+        found = [m for s in stacks for m in Annotations.from_stack(s).find_warning(
+            "*", Match.string_like_regexp("duplicateSnsResourcePolicy"))]
+        assert len(found) == 1
+        message = str(found[0].entry.data)
+        assert "2 X-Ray resource policies for SNS in account 111111111111, region eu-west-1" in message
+        assert "sns_resource_policy_stack" in message
+
+    def test_the_same_policy_name_twice_in_one_account_is_an_error(self, app: App) -> None:
+        env = {"account": "111111111111", "region": "eu-west-1"}
+        for name in ("Beta", "Prod"):
+            sns.Topic(Stack(Stage(app, name, env=env), "Service"), "Topic")
+        XRayTracing.enable(app, sns_resource_policy_name="sns-xray")
+        with pytest.raises(Exception, match=r"policy_name 'sns-xray' is already used by 'Beta/Service/"):
+            app.synth()
+
+    def test_account_wide_stack_and_no_policy_contradict(self, make_stack: MakeStack) -> None:
+        with pytest.raises(XRayValidationError, match="give one or the other"):
+            XRayTracing.enable(make_stack(), sns_resource_policy=False, sns_resource_policy_stack=make_stack("P"))
+
     def test_bad_policy_name_is_rejected(self) -> None:
         with pytest.raises(XRayValidationError, match=r"sns_resource_policy_name must be made of .* got 'bad name'"):
             XRayTracing(sns_resource_policy_name="bad name")
@@ -286,11 +394,29 @@ class TestStateMachinesAndAppSync:
         machine = state_machine(stack)
         XRayTracing.enable(stack)
         tpl = template(stack)
-        _, resource = only(resources_of(tpl, "AWS::StepFunctions::StateMachine"))
+        machine_id, resource = only(resources_of(tpl, "AWS::StepFunctions::StateMachine"))
         assert resource["Properties"]["TracingConfiguration"] == {"Enabled": True}
         role_id = stack.resolve(machine.role.node.default_child.logical_id)  # type: ignore[union-attr]
         assert xray_policy_roles(tpl, STATES_XRAY_ACTIONS) == [role_id]
-        assert xray_policy_id(tpl, STATES_XRAY_ACTIONS) in resource["DependsOn"]
+        assert_granted_before_creation(tpl, machine_id, STATES_XRAY_ACTIONS)
+
+    def test_the_template_is_what_aws_cdk_lib_makes_for_tracing_enabled(self, make_stack: MakeStack) -> None:
+        by_hand, traced = make_stack("ByHand"), make_stack("Traced")
+        state_machine(by_hand, tracing_enabled=True)
+        state_machine(traced)
+        XRayTracing.enable(traced)
+        assert template(by_hand)["Resources"] == template(traced)["Resources"]
+
+    def test_bare_state_machine_gets_a_policy_of_its_role_alone(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        role = iam.CfnRole(stack, "MachineRole", assume_role_policy_document={"Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "states.amazonaws.com"}}]})
+        sfn.CfnStateMachine(stack, "Machine", role_arn=role.attr_arn,
+                            definition_string='{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}')
+        XRayTracing.enable(stack)
+        tpl = template(stack)
+        assert tpl["Resources"]["Machine"]["Properties"]["TracingConfiguration"] == {"Enabled": True}
+        assert_granted_before_creation(tpl, "Machine", STATES_XRAY_ACTIONS)
 
     def test_tracing_turned_off_on_the_l2_is_respected(self, make_stack: MakeStack) -> None:
         stack = make_stack()
@@ -371,6 +497,22 @@ class TestAspect:
         # each Stage deploys on its own, so each has its policy for the account/region
         assert [len(resources_of(t, "AWS::XRay::ResourcePolicy")) for t in templates] == [1, 1]
 
+    def test_in_a_stage_the_latest_call_on_the_app_decides(self, app: App) -> None:
+        stack = Stack(Stage(app, "Beta"), "Service")
+        function(stack)
+        XRayTracing.enable(app)
+        XRayTracing.enable(app, mode=TracingMode.PASS_THROUGH)
+        assert only(resources_of(template(stack), "AWS::Lambda::Function"))[1]["Properties"][
+            "TracingConfig"] == {"Mode": "PassThrough"}
+
+    def test_an_exclude_on_a_stage_after_enable_on_the_app_leaves_it_alone(self, app: App) -> None:
+        stage = Stage(app, "Beta")
+        stack = Stack(stage, "Service")
+        function(stack)
+        XRayTracing.enable(app)
+        XRayTracing.exclude(stage)
+        assert "TracingConfig" not in only(resources_of(template(stack), "AWS::Lambda::Function"))[1]["Properties"]
+
     def test_a_stage_created_after_the_call_is_an_error_not_a_silent_gap(self, app: App) -> None:
         XRayTracing.enable(app)
         late = Stage(app, "Late")
@@ -403,3 +545,233 @@ class TestAspect:
     def test_mode_must_be_a_tracing_mode(self) -> None:
         with pytest.raises(XRayValidationError, match=r"mode must be a TracingMode, got 'Active'"):
             XRayTracing(mode="Active")  # type: ignore[arg-type]
+
+
+# -- the four findings of issue 11, reproduced --------------------------------------------------------------------
+def plain_app(tmp_path: Any) -> App:
+    """An App without this project's cdk.json: every feature flag at its default, as in most users' tests."""
+    return App(outdir=str(tmp_path / "plain.out"))
+
+
+class TestFindings:
+    def test_a_trigger_on_a_traced_function_leaves_the_template_acyclic(self, tmp_path: Any) -> None:
+        """Finding 1: the trigger's provider role may invoke the function; a policy shared by every role, which
+        every function DependsOn, closed the loop function -> policy -> provider role -> function."""
+        app = plain_app(tmp_path)
+        stack = Stack(app, "Setup")
+        seed = function(stack, "Seed")
+        triggers.Trigger(stack, "RunSeed", handler=seed)
+        XRayTracing.enable(app)
+        assembly = app.synth()  # the suite-wide hook raises CycleError on a cycle
+        assert_acyclic(assembly.get_stack_by_name("Setup").template)
+
+    def test_an_inline_policy_invoking_another_traced_function_leaves_the_template_acyclic(
+            self, tmp_path: Any) -> None:
+        app = plain_app(tmp_path)
+        stack = Stack(app, "S")
+        callee = function(stack, "Callee")
+        caller_role = iam.CfnRole(stack, "CallerRole", assume_role_policy_document=LAMBDA_TRUST, policies=[
+            iam.CfnRole.PolicyProperty(policy_name="invoke", policy_document={"Statement": [{
+                "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": callee.function_arn}]})])
+        lambda_.CfnFunction(stack, "Caller", role=caller_role.attr_arn, runtime="python3.14", handler="i.h",
+                            code=lambda_.CfnFunction.CodeProperty(zip_file="def h(e, c): pass"))
+        XRayTracing.enable(app)
+        assert_acyclic(app.synth().get_stack_by_name("S").template)
+
+    def test_explicit_disabled_stays_off_when_the_app_records_l2_props(self, tmp_path: Any) -> None:
+        """Finding 2: with a plain App(), lambda_.Tracing.DISABLED was turned into Active, silently. With the
+        metadata flag (set in the App's context, as `cdk init` does in cdk.json) it stays off."""
+        app = App(outdir=str(tmp_path / "out"), context={METADATA_FLAG: True})
+        stack = Stack(app, "S")
+        function(stack, "Off", tracing=lambda_.Tracing.DISABLED)
+        function(stack, "Unset")
+        XRayTracing.enable(app)
+        modes = tracing_modes(template(stack))
+        assert modes == {"Off": None, "Unset": {"Mode": "Active"}}
+        assert xray_policy_roles(template(stack), LAMBDA_XRAY_ACTIONS) == [
+            k for k in resources_of(template(stack), "AWS::IAM::Role") if k.startswith("UnsetServiceRole")]
+        assert warnings(stack, "tracingDisabledUnreadable") == []
+
+    def test_without_the_flag_one_warning_per_app_names_the_flag_and_exclude(self, tmp_path: Any) -> None:
+        """Without the flag aws-cdk-lib keeps no trace of DISABLED: the function is traced (it cannot be told from
+        one with no setting), and the app says so once, whatever the number of functions, stacks and Stages."""
+        app = plain_app(tmp_path)
+        stacks = [Stack(app, "A"), Stack(Stage(app, "Beta"), "B")]
+        for stack in stacks:
+            function(stack, "Off", tracing=lambda_.Tracing.DISABLED)
+            function(stack, "Unset")
+        kept = function(stacks[0], "Kept", tracing=lambda_.Tracing.DISABLED)
+        XRayTracing.exclude(kept)
+        XRayTracing.enable(app)
+        app.synth()
+        assert tracing_modes(template(stacks[0])) == {"Off": {"Mode": "Active"}, "Unset": {"Mode": "Active"},
+                                                      "Kept": None}
+        found = [m for s in stacks for m in Annotations.from_stack(s).find_warning(
+            "*", Match.string_like_regexp("tracingDisabledUnreadable"))]
+        assert len(found) == 1
+        message = str(found[0].entry.data)
+        assert METADATA_FLAG in message and "XRayTracing.exclude" in message
+
+    def test_no_warning_when_no_function_is_in_doubt(self, tmp_path: Any) -> None:
+        app = plain_app(tmp_path)
+        stack = Stack(app, "S")
+        function(stack, "Explicit", tracing=lambda_.Tracing.PASS_THROUGH)
+        logs.LogRetention(stack, "Retention", log_group_name="/x", retention=logs.RetentionDays.ONE_DAY)
+        XRayTracing.enable(app)
+        assert warnings(stack, "tracingDisabledUnreadable") == []
+
+    def test_with_cdk_debug_the_property_assignment_tells(self, tmp_path: Path) -> None:
+        """With CDK_DEBUG set, aws-cdk-lib records that the L2 assigned the L1's TracingConfig (to nothing, for
+        DISABLED): the function stays off without the flag. Node.js reads CDK_DEBUG when it starts, hence the
+        separate process."""
+        script = (
+            "import json, sys\n"
+            "from aws_cdk import App, Stack\n"
+            "from aws_cdk import aws_lambda as lambda_\n"
+            "from constructs_lib import XRayTracing\n"
+            f"app = App(outdir={str(tmp_path / 'debug.out')!r})\n"
+            "stack = Stack(app, 'S')\n"
+            "for name, tracing in (('Off', lambda_.Tracing.DISABLED), ('Unset', None)):\n"
+            "    lambda_.Function(stack, name, runtime=lambda_.Runtime.PYTHON_3_14, handler='index.handler',\n"
+            "                     code=lambda_.Code.from_inline('x'), tracing=tracing)\n"
+            "XRayTracing.enable(app)\n"
+            "resources = app.synth().get_stack_by_name('S').template['Resources']\n"
+            "print(json.dumps({k: v['Properties'].get('TracingConfig') for k, v in resources.items()\n"
+            "                  if v['Type'] == 'AWS::Lambda::Function'}))\n"
+        )
+        env = {**os.environ, "CDK_DEBUG": "true", "JSII_DEPRECATED": "quiet"}
+        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                                timeout=120, check=True)
+        modes = json.loads(result.stdout.strip().splitlines()[-1])
+        assert {k[:-8]: v for k, v in modes.items()} == {"Off": None, "Unset": {"Mode": "Active"}}
+
+    def test_sixth_app_in_one_account_does_not_need_a_sixth_policy(self, tmp_path: Any) -> None:
+        """Finding 4: every app (every Stage) made its own AWS::XRay::ResourcePolicy; X-Ray allows five per account
+        and region. With one account-wide policy in one stack, the other stacks make none."""
+        app = plain_app(tmp_path)
+        env = {"account": "111111111111", "region": "eu-west-1"}
+        platform = Stack(app, "Platform", env=env)
+        stages = [Stage(app, f"Service{i}", env=env) for i in range(6)]
+        for stage in stages:
+            sns.Topic(Stack(stage, "Service"), "Topic")
+        XRayTracing.enable(app, sns_resource_policy_stack=platform)
+        app.synth()
+        count = len(resources_of(template(platform), "AWS::XRay::ResourcePolicy"))
+        per_stage = [len(resources_of(template(s.node.find_child("Service")), "AWS::XRay::ResourcePolicy"))
+                     for s in stages]
+        assert (count, per_stage) == (1, [0] * 6)
+
+
+class TestPass:
+    """The aspect does its work in one pass per scope, with few calls into Node.js."""
+
+    def build(self, stack: Stack, n: int) -> None:
+        for i in range(n):
+            function(stack, f"Fn{i}")
+            api = apigateway.RestApi(stack, f"Api{i}")
+            api.root.add_method("GET", apigateway.MockIntegration())
+
+    @pytest.mark.parametrize("flag, per_function", [(False, 3), (True, 8)])
+    def test_round_trips_per_traced_function_stay_few(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      flag: bool, per_function: int) -> None:
+        """Each call across jsii costs a round trip to Node.js: the pass makes a handful per function and stage,
+        and none per construct it does not change (the benchmark, benchmarks/tracing_scale.py, times it). Per
+        function: TracingConfig read and write, and the grant; with the metadata flag, the props aws-cdk-lib
+        recorded for the L2 (its node, the list, and three fields per entry)."""
+        from jsii._kernel.providers import process
+
+        monkeypatch.setattr(tracing_module, "_cdk_nag_loaded", lambda: False)
+        stack = Stack(App(outdir=str(tmp_path), context={METADATA_FLAG: flag}), "S")
+        self.build(stack, 10)
+        XRayTracing.enable(stack)
+        counted: list[str] = []
+        send = process._NodeProcess.send
+        counting = [False]
+
+        def counting_send(self: Any, request: Any, response_type: Any) -> Any:
+            if counting[0]:
+                counted.append(getattr(request, "property", None) or getattr(request, "method", None)
+                               or type(request).__name__)
+            return send(self, request, response_type)
+
+        original = XRayTracing.visit
+
+        def visit(self: XRayTracing, node: Any) -> None:
+            counting[0] = True
+            try:
+                original(self, node)
+            finally:
+                counting[0] = False
+
+        monkeypatch.setattr(process._NodeProcess, "send", counting_send)
+        monkeypatch.setattr(XRayTracing, "visit", visit)
+        constructs = len(stack.node.find_all())
+        template(stack)
+        # 10 functions and 10 stages (TracingEnabled read and write), plus the walk itself, one look-up of each
+        # L1 class's type (once per process) and the app's one warning: fewer than one per construct
+        assert len(counted) <= 10 * per_function + 10 * 2 + 20, Counter(counted)
+        assert len(counted) < constructs
+
+    def test_without_cdk_nag_the_template_is_the_same(self, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+        with_nag = Stack(App(outdir=str(tmp_path / "a")), "S", env={"account": "111111111111", "region": "eu-west-1"})
+        self.build(with_nag, 2)
+        XRayTracing.enable(with_nag)
+        expected = template(with_nag)
+        monkeypatch.setattr(tracing_module, "_cdk_nag_loaded", lambda: False)
+        without = Stack(App(outdir=str(tmp_path / "b")), "S", env={"account": "111111111111", "region": "eu-west-1"})
+        self.build(without, 2)
+        fixed = function(without, "Fixed", role=iam.Role.from_role_arn(
+            without, "ImportedFixed", "arn:aws:iam::111111111111:role/ops", mutable=False))
+        XRayTracing.enable(without)
+        tpl = template(without)
+        fixed_id = without.resolve(fixed.node.default_child.logical_id)  # type: ignore[union-attr]
+        del tpl["Resources"][fixed_id]
+        assert tpl["Resources"] == expected["Resources"]
+        assert warnings(without, "importedRole") == ["/S/Fixed/Resource"]
+
+    def test_added_by_hand_as_an_aspect_it_works_the_same(self, tmp_path: Path) -> None:
+        env = {"account": "111111111111", "region": "eu-west-1"}
+        by_enable, by_hand = (Stack(App(outdir=str(tmp_path / n)), "S", env=env) for n in ("a", "b"))
+        for stack in (by_enable, by_hand):
+            self.build(stack, 2)
+            sns.Topic(stack, "Topic")
+        XRayTracing.enable(by_enable)
+        Aspects.of(by_hand).add(XRayTracing())
+        assert template(by_enable)["Resources"] == template(by_hand)["Resources"]
+
+    def test_exclude_then_enable_on_the_same_scope_the_latest_decides(self, make_stack: MakeStack) -> None:
+        stack = make_stack()
+        fn = function(stack)
+        XRayTracing.exclude(fn)
+        XRayTracing.enable(fn)
+        assert not XRayTracing.is_excluded(fn.node.default_child)  # type: ignore[arg-type]
+        assert "TracingConfig" in only(resources_of(template(stack), "AWS::Lambda::Function"))[1]["Properties"]
+
+    def test_what_an_exclude_leaves_alone_is_marked_in_the_cloud_assembly(self, tmp_path: Path) -> None:
+        """Each traceable resource an exclude governs carries metadata naming the excluded scope (the report reads
+        it from manifest.json); what a nearer enable takes back does not."""
+        app = App(outdir=str(tmp_path))
+        stack = Stack(app, "S")
+        old = function(stack, "Old")
+        kept = function(stack, "Kept")
+        XRayTracing.enable(app)
+        XRayTracing.exclude(old)
+        XRayTracing.exclude(kept)
+        XRayTracing.enable(kept)  # the latest call on the scope decides: traced again
+        artifact = app.synth().get_stack_by_name("S")
+        marked = [(m.path, m.data) for m in artifact.find_metadata_by_type(tracing_module.EXCLUDED_METADATA_TYPE)]
+        assert marked == [("/S/Old/Resource", "S/Old")]
+        assert XRayTracing.is_excluded(old.node.default_child, path="S/Old/Resource")  # type: ignore[arg-type]
+
+
+def test_the_examples_of_docs_tracing_md_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from .conftest import ROOT
+
+    monkeypatch.chdir(tmp_path)  # the examples' App() writes cdk.out here
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "tracing.md").read_text(), re.S)
+    assert len(blocks) == 2
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"docs/tracing.md, example {i + 1}", "exec"), {})

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from aws_cdk import Aspects, CfnResource, Stack, Stage
+from aws_cdk import CfnResource, Stack, Stage
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_xray as xray
-from constructs import Construct, IConstruct, Node
+from constructs import Construct, IConstruct
 
 from .._validation import warn
 from ..discovery import cfn_property, is_cdk_internal_function
@@ -218,7 +218,6 @@ class _Scanner:
         self.effect = effect
         self.advice = advice
         self.owner_path = owner.node.path
-        self.excluded: dict[str, bool] = {}
         self.stacks: dict[str, _StackIndex] = {}
         self.fallback_stack: Stack | None = None
 
@@ -261,7 +260,7 @@ class _Scanner:
                 continue
             if cfn_type in (FUNCTION, QUEUE):
                 maybe_sources.append((index, node, cfn_type))
-            if not self.include_excluded and self._is_excluded(tree_node, path):
+            if not self.include_excluded and XRayTracing.is_excluded(node, path=path):
                 continue
             if cfn_type == FUNCTION and not self.include_internal and is_cdk_internal_function(node):
                 continue
@@ -303,33 +302,6 @@ class _Scanner:
         if index is None:
             index = self.stacks[path] = _StackIndex(stack=stack, path=path, stage_path=_stage_path(stack))
         return index
-
-    # -- exclusion, cached per construct path ---------------------------------------------------------------
-    def _is_excluded(self, node: Node, path: str) -> bool:
-        """``XRayTracing.is_excluded(node)``, asked only of the nearest ancestor that has aspects at all (only such a
-        construct can hold an ``enable``/``exclude`` decision), with every answer cached by construct path."""
-        cached = self.excluded.get(path)
-        if cached is not None:
-            return cached
-        scopes = node.scopes  # root first, the construct last: one call for the whole chain
-        paths = [path]
-        for _ in range(len(scopes) - 1):
-            paths.append(paths[-1].rsplit("/", 1)[0] if "/" in paths[-1] else "")
-        chain: list[str] = []
-        result = False
-        for scope, scope_path in zip(reversed(scopes), paths, strict=True):
-            cached = self.excluded.get(scope_path)
-            if cached is not None:
-                result = cached
-                break
-            if Aspects.of(scope).all:
-                result = XRayTracing.is_excluded(scope)
-                self.excluded[scope_path] = result
-                break
-            chain.append(scope_path)
-        for seen in chain:
-            self.excluded[seen] = result
-        return result
 
     # -- dead-letter queues -----------------------------------------------------------------------------------
     def _mark_dead_letter_queues(self, sources: Iterable[tuple[_StackIndex, CfnResource, str]]) -> None:
