@@ -70,6 +70,29 @@ def cfn_type_of(node: CfnResource) -> str:
     return _TYPE_BY_CLASS[cls] or node.cfn_resource_type
 
 
+_PATHS: dict[str, str] = {}  # jsii reference -> construct path (a path never changes; jsii never frees an object)
+
+
+def path_of(construct: IConstruct) -> str:
+    """``construct.node.path``, read from Node.js once per construct for the whole process (the tracing pass, the
+    instrumentation, the alarms and the cost estimate all ask it of the same constructs).
+
+    Example::
+
+        from constructs_lib.discovery import path_of
+
+        assert path_of(fn.node.default_child) == fn.node.default_child.node.path
+    """
+    reference = getattr(construct, "__jsii_ref__", None)
+    key = getattr(reference, "ref", None)
+    if not isinstance(key, str):
+        return construct.node.path
+    found = _PATHS.get(key)
+    if found is None:
+        found = _PATHS[key] = construct.node.path
+    return found
+
+
 def kind_of(node: IConstruct) -> ServiceKind | None:
     """The :class:`ServiceKind` of a CloudFormation resource, or None for anything else.
 
@@ -213,18 +236,20 @@ def is_cdk_internal_resource(logical_id: str, resource: dict[str, Any], path: st
     return _internal_path(path) if path is not None else _internal_logical_id(logical_id)
 
 
-def is_cdk_internal_function(function: CfnResource) -> bool:
+def is_cdk_internal_function(function: CfnResource, *, path: str | None = None) -> bool:
     """True for Lambda functions CDK makes for itself: custom-resource providers (``AwsCustomResource``,
     ``BucketDeployment``, triggers, the custom-resources ``Provider`` framework, ``CustomResourceProvider``), log
     retention, bucket notifications and auto-delete, and any ``SingletonFunction``. It reads the construct path, by
     the rules :func:`is_cdk_internal_resource` applies to a template, so both always agree.
+
+    :param path: ``function.node.path``, when the caller has read it already (saves two calls into Node.js).
 
     Example::
 
         mine = [fn for fn in traced_resources(app)
                 if kind_of(fn) is ServiceKind.LAMBDA_FUNCTION and not is_cdk_internal_function(fn)]
     """
-    return cfn_type_of(function) == _LAMBDA_TYPE and _internal_path(function.node.path)
+    return cfn_type_of(function) == _LAMBDA_TYPE and _internal_path(path_of(function) if path is None else path)
 
 
 __all__ = [
@@ -236,6 +261,7 @@ __all__ = [
     "is_cdk_internal_function",
     "is_cdk_internal_resource",
     "kind_of",
+    "path_of",
     "top_level_stack",
     "traced_resources",
 ]

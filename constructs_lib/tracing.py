@@ -78,6 +78,7 @@ from .discovery import (
     env_text,
     is_cdk_internal_function,
     kind_of,
+    path_of,
     top_level_stack,
 )
 
@@ -231,7 +232,21 @@ class XRayTracing:
             XRayTracing.exclude(fn)
             assert XRayTracing.is_excluded(fn.node.default_child)
         """
-        return isinstance(_Registry.of(node).nearest(node.node.path if path is None else path), _Excluded)
+        return isinstance(_Registry.of(node).nearest(path_of(node) if path is None else path), _Excluded)
+
+    @staticmethod
+    def exclusion_test(scope: IConstruct) -> Callable[[str], bool]:
+        """:meth:`is_excluded` by construct path, for every construct of ``scope``'s app: one call into Node.js now,
+        none per question. It follows ``enable`` and ``exclude`` calls made after it was taken.
+
+        Example::
+
+            XRayTracing.exclude(fn)
+            excluded = XRayTracing.exclusion_test(fn)
+            assert excluded(fn.node.default_child.node.path)
+        """
+        registry = _Registry.of(scope)
+        return lambda path: isinstance(registry.nearest(path), _Excluded)
 
     # -- the aspect ---------------------------------------------------------------------------------------
     def visit(self, node: IConstruct) -> None:
@@ -399,7 +414,7 @@ class _Pass:
             if isinstance(node, CfnResource):
                 if l2 is not None and isinstance(node, lambda_.CfnFunction):
                     owner, l2 = l2, None
-                    if not needs_path or self._governs(node.node.path, stage_paths):
+                    if not needs_path or self._governs(path_of(node), stage_paths):
                         self._lambda(node, owner)
                     continue
                 kind = kind_of(node)
@@ -410,7 +425,7 @@ class _Pass:
                 handler = self._imported_function
             else:
                 continue
-            if needs_path and not self._governs(node.node.path, stage_paths):
+            if needs_path and not self._governs(path_of(node), stage_paths):
                 continue
             handler(node)
 

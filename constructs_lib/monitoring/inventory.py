@@ -33,7 +33,7 @@ from aws_cdk import aws_xray as xray
 from constructs import Construct, IConstruct
 
 from .._validation import warn
-from ..discovery import cfn_property, is_cdk_internal_function
+from ..discovery import cfn_property, is_cdk_internal_function, path_of
 from ..filters import TraceGroupKind, classify
 from ..tracing import XRayTracing
 from .metrics import (
@@ -222,6 +222,7 @@ class _Scanner:
         self.fallback_stack: Stack | None = None
 
     def run(self) -> Inventory:
+        excluded = XRayTracing.exclusion_test(self.scope)
         nodes = self.scope.node.find_all()
         own_stage = _stage_path(self.owner)
         stack_nodes: list[Stack] = [n for n in nodes if isinstance(n, Stack)]
@@ -238,8 +239,7 @@ class _Scanner:
             cfn_type = cfn_type_of(node)
             if cfn_type not in _INDEXED:
                 continue
-            tree_node = node.node  # one read, then its path and (for exclusion) its scopes
-            path = tree_node.path
+            path = path_of(node)
             if path.startswith(own_prefixes):
                 continue  # the monitoring constructs' own topic, alarms, dashboard
             index = self._stack_of(node, path, stack_paths)
@@ -260,9 +260,9 @@ class _Scanner:
                 continue
             if cfn_type in (FUNCTION, QUEUE):
                 maybe_sources.append((index, node, cfn_type))
-            if not self.include_excluded and XRayTracing.is_excluded(node, path=path):
+            if not self.include_excluded and excluded(path):
                 continue
-            if cfn_type == FUNCTION and not self.include_internal and is_cdk_internal_function(node):
+            if cfn_type == FUNCTION and not self.include_internal and is_cdk_internal_function(node, path=path):
                 continue
             resource = MonitoredResource(l1=node, cfn_type=cfn_type, path=path, stack_path=index.path)
             if cfn_type == QUEUE:
