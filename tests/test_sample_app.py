@@ -8,6 +8,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +189,15 @@ def test_real_cdk_synth_through_cdk_json(tmp_path: Path) -> None:
     excluded = {(s.name, k.kind.label): k.excluded for s in summaries for k in s.kinds if k.excluded}
     assert untraced == {}
     assert excluded == {("Orders", "SNS topic"): 1}  # the alarm topic, excluded on purpose
+
+    # What ./scripts/synth prints after `cdk synth` is what README.md shows, line for line.
+    run = {"cwd": tmp_path, "env": {**env, "PYTHONPATH": str(ROOT)}, "capture_output": True, "text": True,
+           "timeout": 120}
+    (tmp_path / "out").rename(tmp_path / "cdk.out")
+    report = subprocess.run([sys.executable, "-m", "constructs_lib.report", "cdk.out", "--require-all-traced"], **run)
+    service_map = subprocess.run([sys.executable, "-m", "constructs_lib.service_map", "cdk.out", "--output",
+                                  "cdk.out/service-map.mmd"], **run)
+    assert (report.returncode, service_map.returncode) == (0, 0), report.stderr + service_map.stderr
+    readme = (ROOT / "README.md").read_text()
+    shown = readme.split("`./scripts/synth` prints, for example:\n\n```\n", 1)[1].split("```", 1)[0]
+    assert shown == report.stdout + "\n" + service_map.stdout
