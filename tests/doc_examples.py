@@ -117,10 +117,10 @@ def docstring_examples() -> Iterator[Example]:
 def public_names() -> list[tuple[str, str]]:
     """``(defining module, qualified name)`` of every public name with its own docstring; ``""`` is the module."""
     package = importlib.import_module(PACKAGE)
-    modules: list[ModuleType] = [package] + [
-        importlib.import_module(f"{PACKAGE}.{info.name}")
-        for info in pkgutil.iter_modules(package.__path__)
-        if not info.name.startswith("_")
+    modules: list[ModuleType] = [package] + [  # every public module, subpackages' modules included
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{PACKAGE}.")
+        if not any(part.startswith("_") for part in info.name.split("."))
     ]
     found: list[tuple[str, str]] = []
     for module in modules:

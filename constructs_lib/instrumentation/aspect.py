@@ -6,7 +6,7 @@ Example::
     orders = OrdersStack(app, "Orders")
     XRayTracing.enable(app)                  # the functions record a segment per invocation...
     LambdaInstrumentation.enable(app)        # ...and their code records annotations and every AWS call
-    LambdaInstrumentation.enable(orders.legacy_worker, mode=OpenTelemetry())   # nearest call wins
+    LambdaInstrumentation.enable(orders.legacy, mode=OpenTelemetry())          # nearest call wins
     LambdaInstrumentation.exclude(orders.batch_job)                             # left exactly as it is
 """
 

@@ -17,7 +17,11 @@ cannot tell, and this returns None for it.
 
 Example::
 
-    template = json.load(open("cdk.out/Orders.template.json"))
+    from aws_cdk.assertions import Template
+    from constructs_lib import LambdaInstrumentation, detect_instrumentation
+
+    LambdaInstrumentation.enable(stack.orders_fn)
+    template = Template.from_stack(stack).to_json()   # or json.load(open("cdk.out/Orders.template.json"))
     for logical_id, resource in template["Resources"].items():
         if resource["Type"] == "AWS::Lambda::Function":
             print(logical_id, detect_instrumentation(resource))      # InstrumentationKind.POWERTOOLS_TRACER

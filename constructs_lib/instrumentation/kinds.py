@@ -6,7 +6,11 @@ template (the service map, the synth report) knows the function records its AWS 
 
 Example::
 
-    fn.node.default_child.get_metadata(INSTRUMENTATION_METADATA_KEY)   # "powertools-tracer"
+    from constructs_lib import INSTRUMENTATION_METADATA_KEY, LambdaInstrumentation
+
+    LambdaInstrumentation.apply(fn)
+    fn.node.default_child.get_metadata(INSTRUMENTATION_METADATA_KEY)   # 'powertools-tracer'
+
 """
 
 from __future__ import annotations

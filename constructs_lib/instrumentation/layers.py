@@ -26,6 +26,8 @@ own documentation advises.
 
 Example::
 
+    from constructs_lib.instrumentation.layers import powertools_ssm_parameter
+
     powertools_ssm_parameter("arm64", "python3.14", "3.37.0")
     # '/aws/service/powertools/python/arm64/python3.14/3.37.0'
 """

@@ -6,7 +6,11 @@ synthesizing.
 
 Example::
 
-    plan = PowertoolsTracer().plan(target)
+    from constructs_lib import PowertoolsTracer
+    from constructs_lib.instrumentation.target import FunctionTarget
+
+    target = FunctionTarget.of(fn.node.default_child)
+    plan = PowertoolsTracer().plan(fn, target)
     plan.layer_arn, plan.defaults["POWERTOOLS_SERVICE_NAME"]
 """
 

@@ -2,8 +2,10 @@
 
 Example::
 
+    from constructs_lib.instrumentation.target import FunctionTarget
+
     target = FunctionTarget.of(fn.node.default_child)
-    target.runtime, target.architecture, target.region      # "python3.14", "arm64", None (env-agnostic)
+    target.runtime, target.architecture, target.region      # ('python3.12', 'x86_64', 'eu-west-1')
 """
 
 from __future__ import annotations

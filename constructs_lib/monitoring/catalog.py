@@ -3,6 +3,8 @@ alarms and the dashboard.
 
 Example::
 
+    from constructs_lib.monitoring.catalog import INSIGHTS_QUERIES, RESOURCE_METRICS
+
     str(INSIGHTS_QUERIES[AlarmType.LAMBDA_ERRORS])   # SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", ...
     RESOURCE_METRICS[AlarmType.LAMBDA_THROTTLES]     # resource -> its Throttles (Sum)
 """

@@ -7,6 +7,7 @@ each, and the top composite ORs the parts. Only the top composite notifies.
 Example::
 
     from aws_cdk import aws_cloudwatch as cw
+    from constructs_lib.monitoring.health import HealthRollup
 
     rollup = HealthRollup(stack, prefix="orders", description="Service health", actions=[])
     alarm = cw.CfnAlarm(stack, "A", alarm_name="orders-a", comparison_operator="GreaterThanOrEqualToThreshold",

@@ -13,6 +13,8 @@ with ``!=``. Limits (CloudWatch user guide, "Metrics Insights quotas"; PutMetric
 
 Example::
 
+    from constructs_lib.monitoring import InsightsQuery
+
     query = InsightsQuery(namespace="AWS/Lambda", metric_name="Errors", dimensions=("FunctionName",))
     str(query)   # SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) GROUP BY FunctionName
                  #   ORDER BY MAX() DESC LIMIT 100

@@ -10,6 +10,7 @@ queue, which REST API a stage belongs to, which kind a trace group is.
 Example::
 
     from constructs import Construct
+    from constructs_lib.monitoring.inventory import Inventory
 
     inventory = Inventory.scan(stack, owner=Construct(stack, "Owner"))
     [f.path for f in inventory.functions]

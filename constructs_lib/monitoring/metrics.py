@@ -22,7 +22,7 @@ Example::
     fn = lambda_.Function(stack, "Fn", runtime=lambda_.Runtime.PYTHON_3_12, handler="index.handler",
                           code=lambda_.Code.from_inline("def handler(event, context): return {}"))
     fn_metrics = LambdaFunctionMetrics.of(fn)
-    fn_metrics.metric_errors(period=Duration.minutes(1))   # fn.metric_errors(...)
+    fn_metrics.metric_errors(period=Duration.minutes(1))   # the L2's own metric_errors
     fn_metrics.metric_error_rate()                          # Errors / Invocations, a share from 0 to 1
 """
 

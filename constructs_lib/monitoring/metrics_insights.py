@@ -11,6 +11,7 @@
 
 Example::
 
+    from constructs_lib.monitoring.metrics_insights import InsightsStrategy
     from constructs_lib.monitoring.plans import PlanContext
     from constructs_lib.monitoring.specs import AlarmMode, QueryScope, SpecTable
 

@@ -11,6 +11,8 @@ stack whose Region is unknown at synth (environment-agnostic), or in another par
 
 Example::
 
+    from constructs_lib.monitoring.naming import alarm_name, console_home
+
     alarm_name("orders", "ApiFn-error-rate")   # 'orders-ApiFn-error-rate'
     console_home("eu-west-1")                  # 'https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1'
     console_home("cn-north-1")                 # 'https://console.amazonaws.cn/cloudwatch/home?region=cn-north-1'

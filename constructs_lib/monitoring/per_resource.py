@@ -2,6 +2,7 @@
 
 Example::
 
+    from constructs_lib.monitoring.per_resource import PerResourceStrategy
     from constructs_lib.monitoring.plans import PlanContext
     from constructs_lib.monitoring.specs import AlarmMode, SpecTable
 

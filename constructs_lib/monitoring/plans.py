@@ -2,6 +2,7 @@
 
 Example::
 
+    from constructs_lib.monitoring.plans import AlarmPlan
     from constructs_lib.monitoring.specs import AlarmType, default_spec
 
     plan = AlarmPlan(alarm_type=AlarmType.DLQ_MESSAGES, label="Dlq-dlq-messages", resource_paths=("S/Dlq",),

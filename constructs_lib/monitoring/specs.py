@@ -6,6 +6,8 @@ in the metric's own unit.
 
 Example::
 
+    from constructs_lib.monitoring import default_spec
+
     AlarmOverride(threshold=0.02)                 # e.g. LAMBDA_ERROR_RATE at 2 %
     AlarmOverride(enabled=False)                  # no such alarm
     default_spec(AlarmType.DLQ_MESSAGES)          # 1 message, 1 of 1 one-minute periods
