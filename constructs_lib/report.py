@@ -15,9 +15,10 @@ app, whether or not it uses this library. Per stack it counts each traceable kin
 traced, and lists apart those left untraced on purpose: under ``XRayTracing.exclude(...)`` (the library records
 them in the stack metadata) and the functions CDK creates for itself. ``--require-all-traced`` exits 1 only for the
 others. It shows each ``TracingCostEstimate`` (found by its stack metadata, whatever its id) and what the policy
-validation plugins (cdk-nag) reported. A clean cdk-nag run writes no finding, so the report counts a run as clean
-only when its rule packs were registered with :func:`~constructs_lib.policy_checks.add_policy_checks`, which
-records them in the stack metadata; otherwise it says cdk-nag did not run.
+validation plugins (cdk-nag) reported. Without ``validation-report.json`` no plugin ran: "cdk-nag did not run". A
+clean cdk-nag run writes no finding, so the report counts a run as clean only when its rule packs were registered
+with :func:`~constructs_lib.policy_checks.add_policy_checks`, which records them in the stack metadata; otherwise
+it says that no run is recorded (packs added with ``Validations.of(app).add_plugins`` leave no trace when clean).
 A folder that is not a cloud assembly is a one-line error (exit 2).
 
 Example::
@@ -392,8 +393,8 @@ def format_policy_validation(validation: PolicyValidation) -> str:
     if clean:
         lines.append(f"  cdk-nag {', '.join(clean)}: ran, 0 unacknowledged findings")
     elif not validation.cdk_nag_ran:
-        lines.append("  cdk-nag did not run (no findings, and no rule pack recorded: register them with "
-                     "add_policy_checks to have a clean run recorded)")
+        lines.append("  cdk-nag: no run recorded (no findings, and no rule pack registered with add_policy_checks, "
+                     "which records a clean run)")
     return "\n".join(lines)
 
 

@@ -234,8 +234,8 @@ def test_without_cdk_nag_the_report_does_not_claim_zero_findings(
     out = report(capsys, str(traced.outdir))[1]
     assert "0 unacknowledged" not in out
     assert "policy validation (validation-report.json):\n" in out
-    assert out.endswith("\n  cdk-nag did not run (no findings, and no rule pack recorded: register them with "
-                        "add_policy_checks to have a clean run recorded)\n")
+    assert out.endswith("\n  cdk-nag: no run recorded (no findings, and no rule pack registered with "
+                        "add_policy_checks, which records a clean run)\n")
 
 
 def test_a_clean_cdk_nag_run_registered_with_add_policy_checks_is_reported_as_run(
