@@ -486,3 +486,52 @@ def test_instrumentation_adds_no_cfn_lint_finding(tmp_path: Path) -> None:
     assert "/aws/service/powertools/python/arm64/python3.14/" in instrumented.read_text()
     assert "aws-otel-nodejs" in instrumented.read_text()
     assert findings(instrumented) == findings(plain)
+
+
+# -- review fixes: Stages created later, raw overrides on a bare function, a layer of another region ---------------
+def test_a_stage_created_after_enable_is_an_error_not_a_silent_gap(tmp_path: Path) -> None:
+    def build(app: App) -> None:
+        LambdaInstrumentation.enable(app)
+        python_function(Stack(Stage(app, "Prod"), "S"), "Fn")
+
+    assert "Stage 'Prod' was created after LambdaInstrumentation.enable" in _fails(tmp_path, build)
+
+
+def test_a_stage_inside_a_stack_is_instrumented_when_it_exists_before_enable(tmp_path: Path) -> None:
+    app = new_app(tmp_path)
+    pipeline = Stack(app, "Pipeline")
+    python_function(pipeline, "PipelineStep")
+    stage = Stage(pipeline, "Prod")  # the CDK Pipelines layout: Stages inside the pipeline stack
+    python_function(Stack(stage, "S", env=Environment(account=ACCOUNT, region="eu-west-1")), "Fn")
+    LambdaInstrumentation.enable(app)
+    template = app.synth().get_nested_assembly(stage.artifact_id).get_stack_by_name("Prod-S").template
+    (function,) = resources_of(template, "AWS::Lambda::Function").values()
+    assert function["Metadata"][INSTRUMENTATION_METADATA_KEY] == "powertools-tracer"
+
+
+def test_a_raw_override_on_a_bare_function_still_wins(tmp_path: Path) -> None:
+    app = new_app(tmp_path)
+    stack = Stack(app, "S", env=Environment(account=ACCOUNT, region="eu-west-1"))
+    bare = lambda_.CfnFunction(stack, "Bare", role=f"arn:aws:iam::{ACCOUNT}:role/r", runtime="python3.12",
+                               handler="i.h", code=lambda_.CfnFunction.CodeProperty(zip_file="x"),
+                               environment=lambda_.CfnFunction.EnvironmentProperty(variables={"APP_ENV": "1"}))
+    bare.add_property_override("Environment.Variables.POWERTOOLS_SERVICE_NAME", "mine")
+    LambdaInstrumentation.enable(app)
+    found = variables(app.synth().get_stack_by_name("S").template["Resources"]["Bare"])
+    assert found["APP_ENV"] == "1" and found["POWERTOOLS_SERVICE_NAME"] == "mine"
+    assert found["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
+
+
+@pytest.mark.parametrize(("mode", "field"), [
+    (PowertoolsTracer(layer_arn="arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-"
+                                "python312-x86_64:7"), "layer_arn"),
+    (OpenTelemetry(python_layer_arn="arn:aws:lambda:us-east-1:615299751070:layer:AWSOpenTelemetryDistroPython:16"),
+     "python_layer_arn"),
+])
+def test_a_layer_of_another_region_is_an_error(tmp_path: Path, mode: PowertoolsTracer | OpenTelemetry,
+                                               field: str) -> None:
+    function = python_function(Stack(new_app(tmp_path), "S", env=Environment(account=ACCOUNT, region="eu-west-1")),
+                               "Fn", runtime=lambda_.Runtime.PYTHON_3_12)
+    with pytest.raises(XRayValidationError, match=f"S/Fn/Resource: {field} 'arn:aws:lambda:us-east-1:.* is a layer "
+                                                  "of region us-east-1, but the function deploys to eu-west-1"):
+        LambdaInstrumentation.apply(function, mode=mode)

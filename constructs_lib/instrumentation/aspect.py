@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 import jsii
-from aws_cdk import AspectPriority, Aspects, IAspect, Stage
+from aws_cdk import AspectPriority, Aspects, IAspect, Stack, Stage
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
@@ -118,11 +118,29 @@ class LambdaInstrumentation:
         return isinstance(_nearest_decision(node), _Excluded)
 
     def visit(self, node: IConstruct) -> None:
+        if isinstance(node, (Stage, Stack)):
+            self._check_stages_covered(node)
+            return
         if not isinstance(node, lambda_.CfnFunction) or is_cdk_internal_function(node):
             return
         if _nearest_decision(node) is not self or XRayTracing.is_excluded(node):
             return
         instrument(node, self.mode)
+
+
+    def _check_stages_covered(self, node: IConstruct) -> None:
+        """CDK aspects do not cross Stage boundaries and a Stage synthesizes on its own: a Stage created under
+        ``node`` after :meth:`enable` would silently stay uninstrumented."""
+        if _nearest_decision(node) is not self:
+            return
+        for child in node.node.children:
+            if isinstance(child, Stage) and not _has_decision(child):
+                raise XRayValidationError(
+                    f"LambdaInstrumentation: Stage '{child.node.path}' was created after LambdaInstrumentation.enable "
+                    f"was called on a scope above it, and CDK aspects do not cross Stage boundaries, so no function "
+                    "in it would be instrumented. Call LambdaInstrumentation.enable after creating the Stage, or on "
+                    "the Stage (LambdaInstrumentation.exclude(stage) to leave it as it is)."
+                )
 
 
 def instrument(cfn: lambda_.CfnFunction, mode: InstrumentationMode) -> InstrumentationKind | None:
@@ -150,12 +168,14 @@ def instrument(cfn: lambda_.CfnFunction, mode: InstrumentationMode) -> Instrumen
             return None
     if kind_from_layers(target.layer_text) is None:  # a layer of the same kind, added by hand, stays the only one
         _add_layer(cfn, l2, target, plan)
-    for key, value in {**plan.defaults, **plan.required}.items():
-        if key not in target.environment:
-            if l2 is not None:
-                l2.add_environment(key, value)
-            else:
-                cfn.add_property_override(f"Environment.Variables.{key}", value)
+    added = {k: v for k, v in {**plan.defaults, **plan.required}.items() if k not in target.environment}
+    if l2 is not None:
+        for key, value in added.items():
+            l2.add_environment(key, value)
+    elif added:
+        # The typed property, not a raw override: the user's own raw overrides (add_property_override) are applied
+        # after it, so a variable set that way still wins.
+        cfn.environment = lambda_.CfnFunction.EnvironmentProperty(variables={**target.environment, **added})
     for code, message in plan.notes:
         warn(owner, code, message)
     cfn.add_metadata(INSTRUMENTATION_METADATA_KEY, plan.kind.value)

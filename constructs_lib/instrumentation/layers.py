@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnDynamicReference, CfnDynamicReferenceService
+from aws_cdk import CfnDynamicReference, CfnDynamicReferenceService, Token
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
@@ -124,3 +124,18 @@ def adot_layer(scope: IConstruct, target: FunctionTarget, version: Any) -> str:
             "ARN of the AWSOpenTelemetryDistro layer AWS lists for that region, or exclude the function."
         ) from None
     return arn
+
+
+def check_layer_region(target: FunctionTarget, field: str, arn: str) -> None:
+    """Lambda attaches only layers of the function's own region: a layer ARN given by the user for a function in
+    another (known) region is a synth error rather than a failed deploy. Tokens and env-agnostic stacks pass."""
+    if target.region is None or not isinstance(arn, str) or Token.is_unresolved(arn):
+        return
+    parts = arn.split(":")
+    layer_region = parts[3] if len(parts) > 3 else ""
+    if layer_region and layer_region != target.region:
+        raise XRayValidationError(
+            f"{target.path}: {field} {arn!r} is a layer of region {layer_region}, but the function deploys to "
+            f"{target.region}, and Lambda attaches only layers of the function's own region. Pass that region's "
+            "layer ARN (one LambdaInstrumentation.enable per region, on that region's stacks)."
+        )

@@ -24,7 +24,7 @@ from constructs import IConstruct
 
 from .._validation import XRayValidationError, check_length, is_token
 from .kinds import InstrumentationKind
-from .layers import adot_layer
+from .layers import adot_layer, check_layer_region
 from .plan import InstrumentationPlan, Skip
 from .powertools import LAYER_VERSION_ARN
 from .target import FunctionTarget, RuntimeFamily
@@ -105,11 +105,14 @@ class OpenTelemetry:
                     f"3.13, not {target.runtime}. Test it, or pass OpenTelemetry(python_layer_arn=...) with the "
                     "AWSOpenTelemetryDistroPython layer of your region.",
                 ),)
+            if self.python_layer_arn is not None:
+                check_layer_region(target, "python_layer_arn", self.python_layer_arn)
             layer = self.python_layer_arn or adot_layer(scope, target, self.python_layer)
             return InstrumentationPlan(self.kind, layer, defaults,
                                        {"AWS_LAMBDA_EXEC_WRAPPER": INSTRUMENT_WRAPPER}, notes)
         if target.family is RuntimeFamily.NODEJS:
             if self.nodejs_layer_arn is not None:
+                check_layer_region(target, "nodejs_layer_arn", self.nodejs_layer_arn)
                 return InstrumentationPlan(self.kind, self.nodejs_layer_arn, defaults,
                                            {"AWS_LAMBDA_EXEC_WRAPPER": INSTRUMENT_WRAPPER})
             layer = adot_layer(scope, target, self.javascript_layer)

@@ -20,7 +20,7 @@ from constructs import IConstruct
 
 from .._validation import XRayValidationError, check_length, check_number, is_token
 from .kinds import InstrumentationKind
-from .layers import POWERTOOLS_PYTHON_RUNTIMES, powertools_layer
+from .layers import POWERTOOLS_PYTHON_RUNTIMES, check_layer_region, powertools_layer
 from .plan import InstrumentationPlan, Skip
 from .target import FunctionTarget, RuntimeFamily
 
@@ -119,6 +119,7 @@ class PowertoolsTracer:
                 "(LambdaInstrumentation.exclude) to silence this warning.",
             )
         if self.layer_arn is not None:
+            check_layer_region(target, "layer_arn", self.layer_arn)
             return InstrumentationPlan(self.kind, self.layer_arn, self.environment(target))
         if target.runtime not in POWERTOOLS_PYTHON_RUNTIMES:
             raise XRayValidationError(
