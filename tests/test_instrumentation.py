@@ -535,3 +535,14 @@ def test_a_layer_of_another_region_is_an_error(tmp_path: Path, mode: PowertoolsT
     with pytest.raises(XRayValidationError, match=f"S/Fn/Resource: {field} 'arn:aws:lambda:us-east-1:.* is a layer "
                                                   "of region us-east-1, but the function deploys to eu-west-1"):
         LambdaInstrumentation.apply(function, mode=mode)
+
+
+def test_an_environment_that_cannot_be_read_leaves_the_function_alone(tmp_path: Path) -> None:
+    # What jsii hands over for an L2's lazy environment when it cannot be read: an empty struct. Fail closed.
+    app = new_app(tmp_path)
+    stack = Stack(app, "S", env=Environment(account=ACCOUNT, region="eu-west-1"))
+    bare = lambda_.CfnFunction(stack, "Bare", role=f"arn:aws:iam::{ACCOUNT}:role/r", runtime="python3.12",
+                               handler="i.h", code=lambda_.CfnFunction.CodeProperty(zip_file="x"),
+                               environment=lambda_.CfnFunction.EnvironmentProperty())
+    assert LambdaInstrumentation.apply(bare) is None
+    assert bare.get_metadata(INSTRUMENTATION_METADATA_KEY) is None

@@ -119,9 +119,14 @@ def partition_of(region: str) -> str:
 
 
 def _variables(environment: Any) -> tuple[dict[str, Any], bool]:
-    """``(variables, unreadable)`` from a rendered ``Environment`` property."""
-    if not environment:
+    """``(variables, unreadable)`` from a rendered ``Environment`` property.
+
+    An environment that is present but empty is what jsii gives for an L2's lazily rendered variables when they
+    cannot be read (see ``_rendered``): counted as unreadable, so that no variable the user set is overwritten."""
+    if environment is None:
         return {}, False
+    if isinstance(environment, dict) and not environment:
+        return {}, True
     variables = environment.get("variables", environment.get("Variables")) if isinstance(environment, dict) else None
     if variables is None and isinstance(environment, dict) and not any(k.startswith("Fn::") for k in environment):
         return {}, False
