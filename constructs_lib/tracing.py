@@ -303,10 +303,11 @@ class _TracingPass(Construct):
 
     @classmethod
     def add(cls, scope: IConstruct, aspect: XRayTracing) -> None:
-        id, n = "XRayTracing", 1
+        base = "ConstructsLibXRayTracingPass"  # an id no user picks for a stack or construct of their own
+        id, n = base, 1
         while scope.node.try_find_child(id) is not None:
             n += 1
-            id = f"XRayTracing{n}"
+            id = f"{base}{n}"
         cls(scope, id, target=scope, aspect=aspect)
 
 
@@ -386,7 +387,10 @@ class _Pass:
         # Imported constructs (Role.from_role_arn, ...) reach Python as the core Resource class or an interface proxy:
         # only then can a function's role be an imported one, which may be immutable (aws-cdk-lib then drops the
         # statement silently, and this warns).
-        self._imports = any(type(n) is Resource or isinstance(n, InterfaceDynamicProxy) for n in self.nodes)
+        # The whole app is looked at, not only the scope: a role imported in another stack can be used here.
+        root = scope.node.root
+        everything = self.nodes if _ref(root) == _ref(scope) else root.node.find_all()
+        self._imports = any(type(n) is Resource or isinstance(n, InterfaceDynamicProxy) for n in everything)
 
     def run(self) -> None:
         nested_stages = [n for n in self.nodes if isinstance(n, Stage) and _ref(n) != _ref(self.scope)]
@@ -725,17 +729,10 @@ def _is_imported_function_candidate(node: IConstruct) -> bool:
 
 
 def _stages_under(scope: IConstruct) -> list[Stage]:
-    """The Stages under ``scope``, found without walking into stacks (a Stage is made under an App, a Stage or a
-    plain construct, not in a stack), so that the call costs a few round trips to Node.js, not one per construct."""
-    found: list[Stage] = []
-    pending = [scope]
-    while pending:
-        for child in pending.pop().node.children:
-            if isinstance(child, Stage):
-                found.append(child)
-            if not isinstance(child, Stack):
-                pending.append(child)
-    return found
+    """The Stages under ``scope``, stacks included (CDK Pipelines makes its Stages inside the pipeline stack): one
+    ``find_all`` round trip, then Python type checks."""
+    own = _ref(scope)
+    return [node for node in scope.node.find_all() if isinstance(node, Stage) and _ref(node) != own]
 
 
 def _ref(construct: Any) -> str:

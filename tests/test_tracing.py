@@ -775,3 +775,33 @@ def test_the_examples_of_docs_tracing_md_run(tmp_path: Path, monkeypatch: pytest
     assert len(blocks) == 2
     for i, block in enumerate(blocks):
         exec(compile(block, f"docs/tracing.md, example {i + 1}", "exec"), {})
+
+
+# -- review fixes: CDK Pipelines' Stages in a stack, a role imported elsewhere, the pass's construct id -----------
+def test_stages_inside_a_stack_are_traced_like_cdk_pipelines_makes_them() -> None:
+    app = App()
+    pipeline = Stack(app, "Pipeline")
+    function(pipeline, "Step")
+    stage = Stage(pipeline, "Prod")  # CDK Pipelines: pipeline.add_stage(MyStage(self, "Prod")) inside the stack
+    function(Stack(stage, "Service"), "Fn")
+    XRayTracing.enable(app)
+    nested = app.synth().get_nested_assembly(stage.artifact_id).get_stack_by_name("Prod-Service").template
+    _, fn = only(resources_of(nested, "AWS::Lambda::Function"))
+    assert fn["Properties"]["TracingConfig"] == {"Mode": "Active"}
+
+
+def test_an_immutable_role_imported_in_another_stack_is_warned_about() -> None:
+    app = App()
+    shared = Stack(app, "Shared")
+    role = iam.Role.from_role_arn(shared, "Role", "arn:aws:iam::111111111111:role/shared", mutable=False)
+    stack = Stack(app, "Service")
+    function(stack, "Fn", role=role)
+    XRayTracing.enable(stack)  # the import is outside the enabled scope
+    assert warnings(stack, "importedRole") == ["/Service/Fn/Resource"]
+
+
+def test_the_pass_leaves_common_ids_free_for_the_users_own_constructs() -> None:
+    app = App()
+    XRayTracing.enable(app)
+    Stack(app, "XRayTracing")  # a plausible name for a platform team's stack
+    app.synth()
