@@ -349,12 +349,9 @@ def _full(stack: Stack) -> lambda_.Function:
     ("us-gov-west-1", lambda s: python_function(s, "Fn", arm=True), None, [
         "S/Fn/Resource: Powertools publishes a layer in us-gov-west-1 but no SSM parameter",
         "arn:aws-us-gov:lambda:us-gov-west-1:165093116878:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:N"]),
-    (None, lambda s: python_function(s, "Old", runtime=lambda_.Runtime.PYTHON_3_9), None, [
-        "S/Old/Resource: Powertools for AWS Lambda (Python) v3 publishes no layer for python3.9"]),
-    (None, _full, None, ["S/Full/Resource: the function already has 5 layers, Lambda's limit"]),
     ("mx-central-1", lambda s: python_function(s, "Fn", runtime=lambda_.Runtime.PYTHON_3_12), OpenTelemetry(), [
         "S/Fn/Resource: aws-cdk-lib knows no ADOT layer of this version in region 'mx-central-1'"]),
-], ids=["layer-only region without layer_version", "python3.9", "sixth layer", "ADOT region unknown to aws-cdk-lib"])
+], ids=["layer-only region without layer_version", "ADOT region unknown to aws-cdk-lib"])
 def test_what_cannot_deploy_is_an_error_naming_the_function(
     tmp_path: Path, region: str | None, make: Callable[[Stack], lambda_.Function],
     mode: OpenTelemetry | None, messages: list[str],
@@ -546,3 +543,21 @@ def test_an_environment_that_cannot_be_read_leaves_the_function_alone(tmp_path: 
                                environment=lambda_.CfnFunction.EnvironmentProperty())
     assert LambdaInstrumentation.apply(bare) is None
     assert bare.get_metadata(INSTRUMENTATION_METADATA_KEY) is None
+
+
+@pytest.mark.parametrize(("make", "code", "text"), [
+    (lambda s: python_function(s, "Old", runtime=lambda_.Runtime.PYTHON_3_9), "instrumentationUnsupportedRuntime",
+     "Powertools for AWS Lambda (Python) v3 publishes no layer for python3.9"),
+    (_full, "instrumentationTooManyLayers", "The function already has 5 layers, Lambda's limit"),
+], ids=["python3.9", "sixth layer"])
+def test_a_function_that_deploys_but_cannot_be_instrumented_is_a_warning(
+    tmp_path: Path, make: Callable[[Stack], lambda_.Function], code: str, text: str
+) -> None:
+    app = new_app(tmp_path)
+    stack = Stack(app, "S", env=Environment(account=ACCOUNT, region="eu-west-1"))
+    function = make(stack)
+    LambdaInstrumentation.enable(app)  # on an app nobody here wrote: the synth goes on
+    result = synth(app)
+    assert INSTRUMENTATION_METADATA_KEY not in json.dumps(result.templates["S"])
+    found = result.warnings_on(function.node.path)
+    assert any(f"@constructs-lib/xray:{code}" in w and text in w for w in found), found

@@ -50,7 +50,7 @@ class LambdaInstrumentation:
     A function already instrumented by hand (its layers or exec wrapper show it) keeps what it has: with the same
     kind it only gets the missing variables and the Metadata entry; with the other kind it is left alone, with a
     warning, since both would record every AWS call twice. Runtimes a mode has no layer for get a warning
-    naming the function; regions, partitions and runtimes where the layer cannot exist are synth errors.
+    naming the function; regions and partitions where the layer cannot exist are synth errors.
 
     Tracing itself is :class:`~constructs_lib.XRayTracing`'s job: without it, the functions only record what
     an upstream service sampled (Lambda's default PassThrough).
@@ -167,6 +167,12 @@ def instrument(cfn: lambda_.CfnFunction, mode: InstrumentationMode) -> Instrumen
                  "this function is left as it is. Remove your value, or exclude the function.")
             return None
     if kind_from_layers(target.layer_text) is None:  # a layer of the same kind, added by hand, stays the only one
+        if len(target.layers) >= MAX_LAYERS:
+            warn(owner, "instrumentationTooManyLayers",
+                 f"The function already has {len(target.layers)} layers, Lambda's limit, so the {plan.kind.value} "
+                 "layer would be one too many: it is not instrumented. Merge layers, or exclude the function "
+                 "(LambdaInstrumentation.exclude) to silence this warning.")
+            return None
         _add_layer(cfn, l2, target, plan)
     added = {k: v for k, v in {**plan.defaults, **plan.required}.items() if k not in target.environment}
     if l2 is not None:
@@ -208,12 +214,6 @@ def _precheck(target: FunctionTarget, existing: InstrumentationKind | None,
 
 def _add_layer(cfn: lambda_.CfnFunction, l2: lambda_.Function | None, target: FunctionTarget,
                plan: InstrumentationPlan) -> None:
-    if len(target.layers) >= MAX_LAYERS:
-        raise XRayValidationError(
-            f"{target.path}: the function already has {len(target.layers)} layers, Lambda's limit; the "
-            f"{plan.kind.value} layer would be one too many. Merge layers, or exclude the function "
-            "(LambdaInstrumentation.exclude)."
-        )
     if l2 is not None:
         l2.add_layers(lambda_.LayerVersion.from_layer_version_arn(l2, _LAYER_ID, plan.layer_arn))
         return

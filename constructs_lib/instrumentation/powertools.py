@@ -122,10 +122,11 @@ class PowertoolsTracer:
             check_layer_region(target, "layer_arn", self.layer_arn)
             return InstrumentationPlan(self.kind, self.layer_arn, self.environment(target))
         if target.runtime not in POWERTOOLS_PYTHON_RUNTIMES:
-            raise XRayValidationError(
-                f"{target.path}: Powertools for AWS Lambda (Python) v3 publishes no layer for {target.runtime} "
-                f"(it does for {', '.join(POWERTOOLS_PYTHON_RUNTIMES)}). Upgrade the function's runtime, pass "
-                "PowertoolsTracer(layer_arn=...), or exclude the function (LambdaInstrumentation.exclude)."
+            return Skip(  # the function deploys as it is: a warning, not an error, on apps nobody here wrote
+                "instrumentationUnsupportedRuntime",
+                f"Powertools for AWS Lambda (Python) v3 publishes no layer for {target.runtime} (it does for "
+                f"{', '.join(POWERTOOLS_PYTHON_RUNTIMES)}): this function is not instrumented. Upgrade its runtime, "
+                "pass PowertoolsTracer(layer_arn=...), or exclude it (LambdaInstrumentation.exclude).",
             )
         layer = powertools_layer(target, version=self.version, layer_version=self.layer_version)
         return InstrumentationPlan(self.kind, layer, self.environment(target))
