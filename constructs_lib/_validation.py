@@ -24,8 +24,10 @@ class XRayValidationError(ValueError):
 
 def is_token(value: Any) -> bool:
     """True when ``value`` is (or contains) an unresolved CDK token."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return False  # NaN and infinities are not JSON: never send them to jsii
+    if value is None or isinstance(value, (bool, int)):
+        return False  # CDK encodes number tokens as doubles: an integer is a plain value (no call into Node.js)
+    if isinstance(value, float) and (not math.isfinite(value) or value >= 0):
+        return False  # NaN and infinities are not JSON; number tokens are large negative doubles
     return Token.is_unresolved(value)
 
 

@@ -182,7 +182,9 @@ class TracingAlarms(MonitoringConstruct):
                         "shows which." + (f" Console: {context.console}" if context.console else ""),
         ) if service_health_alarm else None
         self.node.add_validation(_TimeoutsStillHold(self))
-        Aspects.of(self).add(_CreateAtSynth(self))
+        # On an empty leaf of its own: CDK calls an aspect for every construct under the one that carries it (a round
+        # trip from Node.js each), and the alarms are created under this construct.
+        Aspects.of(Construct(self, "CreateAtSynth")).add(_CreateAtSynth(self))
 
     # -- accessors (pure) -----------------------------------------------------------------------------------
     @property
@@ -317,14 +319,15 @@ class TracingAlarms(MonitoringConstruct):
 
 @jsii.implements(IAspect)
 class _CreateAtSynth:
-    """Creates the alarms at synthesis. It sits on the ``TracingAlarms`` itself, so it visits only that subtree."""
+    """Creates the alarms at synthesis, once. It sits on an empty leaf under the ``TracingAlarms``, so CDK calls
+    it once."""
 
     def __init__(self, owner: TracingAlarms) -> None:
         self.owner = owner
         self.done = False
 
     def visit(self, node: IConstruct) -> None:
-        if not self.done and node is self.owner:
+        if not self.done:
             self.done = True
             self.owner._at_synth()
 

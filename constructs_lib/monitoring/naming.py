@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -72,6 +73,7 @@ def construct_id(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9.-]", "-", label)
 
 
+@functools.cache  # RegionInfo costs a few milliseconds in Node.js per call
 def console_home(region: str) -> str | None:
     """The CloudWatch console's home in ``region``, on its partition's documented host; None when the Region is a
     token or its partition has no documented console address."""
