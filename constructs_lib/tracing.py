@@ -213,10 +213,11 @@ class XRayTracing:
         """
         path = scope.node.path
         registry = _Registry.of(scope)
-        marker = next((a for a in Aspects.of(scope).all if isinstance(a, _Excluded)), None)
+        aspects = Aspects.of(scope)
+        marker = next((a for a in aspects.all if isinstance(a, _Excluded)), None)
         if marker is None:
             marker = _Excluded(path, registry)
-            Aspects.of(scope).add(marker, priority=AspectPriority.MUTATING)
+            aspects.add(marker, priority=AspectPriority.MUTATING)
         registry.decide(path, marker)
 
     @staticmethod

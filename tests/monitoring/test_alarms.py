@@ -27,6 +27,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_xray as xray
 from aws_cdk.assertions import Annotations, Match, Template
+from aws_cdk.region_info import RegionInfo
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from cfnlint.api import ManualArgs, lint_file
 from constructs import Construct
@@ -42,7 +43,7 @@ from constructs_lib.monitoring import (
     TraceGroupTarget,
     TracingAlarms,
 )
-from constructs_lib.monitoring.naming import alarm_name
+from constructs_lib.monitoring.naming import alarm_name, console_home
 
 from .helpers import ENV, REGION, alarms_of, cfn_fn, inline_function, resources_of, validate_api_input
 
@@ -333,6 +334,26 @@ def test_console_links_follow_the_partition(region: str, host: str) -> None:
     props = Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm")
     assert all(f"https://{host}/cloudwatch/home?region={region}" in json.dumps(p["Properties"]["AlarmDescription"])
                for p in props.values())
+
+
+def test_console_partitions_agree_with_the_sdk_and_aws_cdk_lib() -> None:
+    # The partition of each Region the AWS SDK lists (botocore's partitions.json) is found by name pattern, and
+    # agrees with aws-cdk-lib's RegionInfo wherever RegionInfo knows the Region.
+    import botocore
+
+    partitions = json.loads((Path(botocore.__file__).parent / "data" / "partitions.json").read_text())["partitions"]
+    hosts = {"aws": "console.aws.amazon.com", "aws-cn": "console.amazonaws.cn",
+             "aws-us-gov": "console.amazonaws-us-gov.com"}
+    for partition in partitions:
+        for region in partition["regions"]:
+            if region.endswith("-global"):
+                continue
+            host = hosts.get(partition["id"])
+            assert console_home(region) == (f"https://{host}/cloudwatch/home?region={region}" if host else None)
+            known = RegionInfo.get(region).partition
+            if known is not None:
+                assert known == partition["id"], region
+    assert console_home("xx-nowhere-1") is None  # neither the patterns nor RegionInfo know it
 
 
 def test_an_environment_agnostic_stack_gets_no_console_link() -> None:
