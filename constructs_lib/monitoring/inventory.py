@@ -225,16 +225,18 @@ class _Scanner:
         self.owner_path = path_of(owner)
         self.stacks: dict[str, _StackIndex] = {}
         self.fallback_stack: Stack | None = None
-        # REST APIs are only looked up (by the stages that reference them), so they are not placed in a stack: no
-        # path to read. Indexed by their Ref token on first use.
+        # REST APIs are only looked up, by the stages that reference them, so their paths are not read. Indexed by
+        # their Ref token on first use; a stage takes an API of its own stack only.
         self.rest_apis: list[CfnResource] = []
         self._apis_by_ref: dict[str, CfnResource] | None = None
+        self.single_stack = False  # True when everything scanned is in one stack
 
     def run(self) -> Inventory:
         excluded = XRayTracing.exclusion_test(self.scope)
         nodes = self.scope.node.find_all()
         own_stage = _stage_path(self.owner)
         stack_nodes: list[Stack] = [n for n in nodes if isinstance(n, Stack)]
+        self.single_stack = len(stack_nodes) <= 1  # the scope is a stack without nested stacks, or inside one
         stack_paths = sorted(((path_of(s), s) for s in stack_nodes), key=lambda p: -len(p[0]))
         found: list[MonitoredResource] = []
         dlq_sources: list[tuple[_StackIndex, CfnResource, str]] = []
@@ -341,10 +343,11 @@ class _Scanner:
         if self._apis_by_ref is None:
             self._apis_by_ref = {api.ref: api for api in self.rest_apis}
         api = self._apis_by_ref.get(reference) if reference is not None else None
+        if api is not None and not self._in_stack(api, index):
+            api = None
         if api is None and self.rest_apis:  # a reference built another way: compare logical ids in the stack
             logical_id = referenced_logical_id(index.stack.resolve(reference))
-            stack_ref = _ref(index.stack)
-            api = next((a for a in self.rest_apis if _ref(Stack.of(a)) == stack_ref
+            api = next((a for a in self.rest_apis if self._in_stack(a, index)
                         and index.stack.resolve(a.logical_id) == logical_id), None)
         if api is None:
             if f"stage:{stage.path}" in self.warned:
@@ -355,6 +358,9 @@ class _Scanner:
                  "of the same stack, and CloudWatch names the API by its Name.")
             return None
         return unresolved_property(api, "Name")
+
+    def _in_stack(self, node: CfnResource, index: _StackIndex) -> bool:
+        return self.single_stack or _ref(Stack.of(node)) == _ref(index.stack)
 
     # -- trace groups ---------------------------------------------------------------------------------------
     def _classify_group(self, resource: MonitoredResource) -> None:
@@ -403,10 +409,11 @@ def _stage_path(construct: IConstruct) -> str:
 
 def _names_dead_letter_target(resource: MonitoredResource) -> bool:
     """Whether a function sets a ``DeadLetterConfig``, or a queue a ``RedrivePolicy``."""
-    name = "DeadLetterConfig" if resource.cfn_type == FUNCTION else "RedrivePolicy"
-    if type(resource.cfn) is CfnResource:  # CDK's own resources: as rendered
-        return cfn_property(resource.cfn, name) is not None
-    return resource.properties.get(name) is not None
+    name, l1_class = (("DeadLetterConfig", lambda_.CfnFunction) if resource.cfn_type == FUNCTION
+                      else ("RedrivePolicy", sqs.CfnQueue))
+    if isinstance(resource.cfn, l1_class):
+        return resource.properties.get(name) is not None
+    return cfn_property(resource.cfn, name) is not None  # any other class (CDK's own resources): as rendered
 
 
 def _ref(construct: Any) -> str:

@@ -549,6 +549,20 @@ def test_a_stage_without_its_api_in_the_stack_is_warned_about_once() -> None:
     assert len(found) == 1 and alarms.alarms == []
 
 
+def test_a_stage_takes_the_api_of_its_own_stack_only() -> None:
+    # A stage whose RestApiId is another stack's API: that API is not "of the same stack" (CloudWatch would need
+    # a cross-stack reference to its Name), even when one TracingAlarms scans both stacks.
+    app = App()
+    apis, stages = Stack(app, "Apis", env=ENV), Stack(app, "Stages", env=ENV)
+    api = apigateway.CfnRestApi(apis, "Api", name="orders-api")
+    apigateway.CfnStage(stages, "Stage", rest_api_id=api.ref, deployment_id="d", stage_name="prod")
+    alarms = TracingAlarms(stages, "A", monitored_scope=app, service_health_alarm=False)
+    alarms.discover()
+    assert alarms.alarms == []
+    found = Annotations.from_stack(stages).find_warning("*", Match.string_like_regexp("stageNotMonitored"))
+    assert len(found) == 1
+
+
 def test_a_trace_group_known_only_by_name_gets_its_alarm() -> None:
     stack = Stack(App(), "S", env=ENV)
     alarms = TracingAlarms(stack, "A", monitored_scope=stack, alarm_name_prefix="t",
