@@ -284,11 +284,10 @@ class _Excluded:
         kind = kind_of(node)  # no call into Node.js for a generated L1, nor for anything that is not an L1
         if kind is None or not kind.traceable:
             return
-        tree = node.node
-        if self.registry.nearest(tree.path) is self and not any(
-            entry.type == EXCLUDED_METADATA_TYPE for entry in tree.metadata
-        ):
-            tree.add_metadata(EXCLUDED_METADATA_TYPE, self.scope_path)
+        if self.registry.nearest(path_of(node)) is self:
+            tree = node.node
+            if not any(entry.type == EXCLUDED_METADATA_TYPE for entry in tree.metadata):
+                tree.add_metadata(EXCLUDED_METADATA_TYPE, self.scope_path)
 
 
 class _TracingPass(Construct):

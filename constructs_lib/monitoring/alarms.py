@@ -300,11 +300,12 @@ class TracingAlarms(MonitoringConstruct):
                  "(or the construct) and the alarm_types it names.")
 
     def _create_topic(self, stack: Stack, removal_policy: RemovalPolicy) -> tuple[sns.ITopic, str]:
+        cloudwatch = iam.ServicePrincipal("cloudwatch.amazonaws.com")
         key = kms.Key(self, "AlarmTopicKey", enable_key_rotation=True,
                       description="Encrypts the X-Ray tracing alarm notifications", removal_policy=removal_policy)
         key.add_to_resource_policy(iam.PolicyStatement(
             sid="AllowCloudWatchAlarmsToUseTheKey",
-            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            principals=[cloudwatch],
             actions=["kms:Decrypt", "kms:GenerateDataKey*"],
             resources=["*"],
         ))
@@ -312,7 +313,7 @@ class TracingAlarms(MonitoringConstruct):
         topic_arn = topic.topic_arn
         topic.add_to_resource_policy(iam.PolicyStatement(
             sid="AllowCloudWatchAlarmsToPublish",
-            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            principals=[cloudwatch],
             actions=["sns:Publish"],
             resources=[topic_arn],
             conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
