@@ -24,7 +24,13 @@ class XRayValidationError(ValueError):
 
 def is_token(value: Any) -> bool:
     """True when ``value`` is (or contains) an unresolved CDK token."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    # Told without a call into Node.js where CDK's own test would say no at once: a string token contains
+    # "Token[" (CDK checks that first), a number token is a large negative number.
+    if value is None or isinstance(value, bool) or (isinstance(value, str) and "Token[" not in value):
+        return False
+    if isinstance(value, int) and value >= 0:
+        return False
+    if isinstance(value, float) and (value >= 0 or not math.isfinite(value)):
         return False  # NaN and infinities are not JSON: never send them to jsii
     return Token.is_unresolved(value)
 

@@ -212,11 +212,13 @@ class XRayTracing:
             XRayTracing.exclude(fn)
         """
         path = scope.node.path
-        marker = next((a for a in Aspects.of(scope).all if isinstance(a, _Excluded)), None)
+        registry = _Registry.of(scope)
+        aspects = Aspects.of(scope)
+        marker = next((a for a in aspects.all if isinstance(a, _Excluded)), None)
         if marker is None:
-            marker = _Excluded(path)
-            Aspects.of(scope).add(marker, priority=AspectPriority.MUTATING)
-        _Registry.of(scope).decide(path, marker)
+            marker = _Excluded(path, registry)
+            aspects.add(marker, priority=AspectPriority.MUTATING)
+        registry.decide(path, marker)
 
     @staticmethod
     def is_excluded(node: IConstruct, *, path: str | None = None) -> bool:
@@ -274,18 +276,18 @@ class _Excluded:
     """Marker placed by :meth:`XRayTracing.exclude`: it changes no template, and records in the cloud assembly
     each traceable resource it governs (:data:`EXCLUDED_METADATA_TYPE`)."""
 
-    def __init__(self, scope_path: str) -> None:
+    def __init__(self, scope_path: str, registry: _Registry) -> None:
         self.scope_path = scope_path
+        self.registry = registry
 
     def visit(self, node: IConstruct) -> None:
         kind = kind_of(node)  # no call into Node.js for a generated L1, nor for anything that is not an L1
         if kind is None or not kind.traceable:
             return
-        tree = node.node
-        if _Registry.of(node).nearest(tree.path) is self and not any(
-            entry.type == EXCLUDED_METADATA_TYPE for entry in tree.metadata
-        ):
-            tree.add_metadata(EXCLUDED_METADATA_TYPE, self.scope_path)
+        if self.registry.nearest(path_of(node)) is self:
+            tree = node.node
+            if not any(entry.type == EXCLUDED_METADATA_TYPE for entry in tree.metadata):
+                tree.add_metadata(EXCLUDED_METADATA_TYPE, self.scope_path)
 
 
 class _TracingPass(Construct):
@@ -332,10 +334,14 @@ class _Registry:
     unreadable_disabled_warned: bool = False
 
     _apps: ClassVar[dict[str, _Registry]] = {}  # by the app's jsii reference (jsii never frees an object anyway)
+    _roots: ClassVar[dict[str, str]] = {}  # a construct's jsii reference -> its app's (a root never changes)
 
     @classmethod
     def of(cls, node: IConstruct) -> _Registry:
-        root = _ref(node.node.root)
+        key = _ref(node)
+        root = cls._roots.get(key)
+        if root is None:
+            root = cls._roots[key] = _ref(node.node.root)
         found = cls._apps.get(root)
         if found is None:
             found = cls._apps[root] = cls()

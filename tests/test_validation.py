@@ -27,3 +27,11 @@ def test_range_errors_name_field_value_and_limit() -> None:
 def test_tokens_are_not_validated() -> None:
     check_number("Rule", "priority", Token.as_number(Aws.ACCOUNT_ID), minimum=1, maximum=9999)
     check_length("Group", "name", Aws.STACK_NAME, minimum=1, maximum=3)
+
+
+@pytest.mark.parametrize("value", [0, 7, 2.5, -1, -2.5, "", "orders", "a Token[ that is not one", Aws.STACK_NAME,
+                                   f"prefix-{Aws.REGION}", Token.as_number(Aws.ACCOUNT_ID), ["x"], {"Ref": "R"}])
+def test_is_token_agrees_with_cdk(value: object) -> None:
+    # Plain numbers and strings without "Token[" are answered in Python (no call into Node.js): the answer must be
+    # the one CDK's own Token.is_unresolved gives.
+    assert is_token(value) is Token.is_unresolved(value)

@@ -37,6 +37,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct, IConstruct, IValidation
 
 from .._validation import check_length, check_number, check_pattern, fail, warn
+from ..discovery import path_of
 from ..tracing import XRayTracing
 from .health import HealthRollup
 from .inventory import Inventory, MonitoringConstruct
@@ -156,8 +157,8 @@ class TracingAlarms(MonitoringConstruct):
         self.include_cdk_internal_functions = include_cdk_internal_functions
         self.include_excluded = include_excluded
         self._trace_groups = tuple(trace_groups)
-        self._specs = SpecTable(mode, dict(defaults or {}), tuple(overrides), owner=f"TracingAlarms '{self.node.path}'")
-        context = PlanContext(own_stack_path=stack.node.path, console=console_home(stack.region),
+        self._specs = SpecTable(mode, dict(defaults or {}), tuple(overrides), owner=f"TracingAlarms '{path_of(self)}'")
+        context = PlanContext(own_stack_path=path_of(stack), console=console_home(stack.region),
                               insights_limit=insights_limit)
         self._per_resource = PerResourceStrategy(self._specs, context)
         self._insights = InsightsStrategy(self._specs, context, query_scope)
@@ -173,16 +174,20 @@ class TracingAlarms(MonitoringConstruct):
             warn(self, "overridesIgnored",
                  "Per-resource overrides do not apply in Metrics Insights mode: one alarm covers every resource of "
                  "a service type. Use `defaults` per AlarmType instead.")
-        self.alarm_topic: sns.ITopic = alarm_topic if alarm_topic is not None else self._create_topic(
-            stack, alarm_topic_key_removal_policy)
-        self._actions = [self.alarm_topic.topic_arn]
+        if alarm_topic is None:
+            alarm_topic, topic_arn = self._create_topic(stack, alarm_topic_key_removal_policy)
+        else:
+            topic_arn = alarm_topic.topic_arn
+        self.alarm_topic: sns.ITopic = alarm_topic
+        self._actions = [topic_arn]
         self._health = HealthRollup(
             self, prefix=prefix, actions=self._actions,
             description="Service health: in ALARM when any X-Ray tracing alarm of this app is; its alarms list "
                         "shows which." + (f" Console: {context.console}" if context.console else ""),
         ) if service_health_alarm else None
-        self.node.add_validation(_TimeoutsStillHold(self))
-        Aspects.of(self).add(_CreateAtSynth(self))
+        # On an empty leaf of its own: CDK calls an aspect for every construct under the one that carries it (a round
+        # trip from Node.js each), and the alarms are created under this construct.
+        Aspects.of(Construct(self, "CreateAtSynth")).add(_CreateAtSynth(self))
 
     # -- accessors (pure) -----------------------------------------------------------------------------------
     @property
@@ -278,7 +283,9 @@ class TracingAlarms(MonitoringConstruct):
         self._ids.add(construct_id(plan.label))
         for path in plan.resource_paths:
             self._covered.add((path, plan.alarm_type))
-        if not self._synthesizing:
+        if not self._synthesizing and plan.timeouts:
+            if not self._early_timeouts:
+                self.node.add_validation(_TimeoutsStillHold(self))
             self._early_timeouts.extend((name, l1, seconds) for l1, seconds in plan.timeouts)
         if self._health is not None:
             self._health.add(alarm, name)
@@ -292,39 +299,42 @@ class TracingAlarms(MonitoringConstruct):
                  f"The ResourceOverride for '{override.target_path}' matched no alarm: check the construct path "
                  "(or the construct) and the alarm_types it names.")
 
-    def _create_topic(self, stack: Stack, removal_policy: RemovalPolicy) -> sns.ITopic:
+    def _create_topic(self, stack: Stack, removal_policy: RemovalPolicy) -> tuple[sns.ITopic, str]:
+        cloudwatch = iam.ServicePrincipal("cloudwatch.amazonaws.com")
         key = kms.Key(self, "AlarmTopicKey", enable_key_rotation=True,
                       description="Encrypts the X-Ray tracing alarm notifications", removal_policy=removal_policy)
         key.add_to_resource_policy(iam.PolicyStatement(
             sid="AllowCloudWatchAlarmsToUseTheKey",
-            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            principals=[cloudwatch],
             actions=["kms:Decrypt", "kms:GenerateDataKey*"],
             resources=["*"],
         ))
         topic = sns.Topic(self, "AlarmTopic", master_key=key, enforce_ssl=True, display_name="X-Ray tracing alarms")
+        topic_arn = topic.topic_arn
         topic.add_to_resource_policy(iam.PolicyStatement(
             sid="AllowCloudWatchAlarmsToPublish",
-            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            principals=[cloudwatch],
             actions=["sns:Publish"],
-            resources=[topic.topic_arn],
+            resources=[topic_arn],
             conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
         ))
         # The library's own plumbing is not traced: no X-Ray resource policy just for alarm notifications.
         # XRayTracing.enable(topic) on it brings tracing back for a user who wants it.
         XRayTracing.exclude(topic)
-        return topic
+        return topic, topic_arn
 
 
 @jsii.implements(IAspect)
 class _CreateAtSynth:
-    """Creates the alarms at synthesis. It sits on the ``TracingAlarms`` itself, so it visits only that subtree."""
+    """Creates the alarms at synthesis, once. It sits on an empty leaf under the ``TracingAlarms``, so CDK calls
+    it once."""
 
     def __init__(self, owner: TracingAlarms) -> None:
         self.owner = owner
         self.done = False
 
     def visit(self, node: IConstruct) -> None:
-        if not self.done and node is self.owner:
+        if not self.done:
             self.done = True
             self.owner._at_synth()
 

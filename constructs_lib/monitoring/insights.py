@@ -27,9 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from aws_cdk import Token
-
-from .._validation import XRayValidationError, check_number
+from .._validation import XRayValidationError, check_number, is_token
 
 __all__ = ["MAX_QUERY_LENGTH", "MAX_TIME_SERIES", "Condition", "InsightsFunction", "InsightsQuery", "Operator"]
 
@@ -164,6 +162,6 @@ def quote_value_double(text: str) -> str:
 
 def quote_value(value: str) -> str:
     """A label value for single quotes: ``'`` (and ``\\``) escaped with a backslash; tokens are left as they are."""
-    if Token.is_unresolved(value):
+    if is_token(value):
         return value
     return value.replace("\\", "\\\\").replace("'", "\\'")

@@ -38,6 +38,7 @@ from ..discovery import cfn_property, is_cdk_internal_function, path_of
 from ..filters import TraceGroupKind, classify
 from ..tracing import XRayTracing
 from .metrics import (
+    GivenProperties,
     GraphqlApiMetrics,
     LambdaFunctionMetrics,
     QueueMetrics,
@@ -106,16 +107,21 @@ class MonitoredResource:
         return self.l1
 
     @cached_property
+    def properties(self) -> GivenProperties:
+        """The L1's properties as given, each read on first use."""
+        return GivenProperties(self.cfn)
+
+    @cached_property
     def function(self) -> LambdaFunctionMetrics:
         return LambdaFunctionMetrics(function_name=self.cfn.ref, timeout_seconds=self.timeout_seconds)
 
     @cached_property
     def timeout_seconds(self) -> float:
-        return lambda_timeout(self.cfn)
+        return lambda_timeout(self.cfn, self.properties)
 
     @cached_property
     def stage(self) -> RestStageMetrics:
-        stage_name = unresolved_property(self.cfn, "StageName")
+        stage_name = self.properties.string("StageName")
         assert self.api_name is not None
         return RestStageMetrics(api_name=self.api_name, stage_name=stage_name if stage_name is not None
                                 else self.cfn.ref)
@@ -145,7 +151,7 @@ class MonitoredResource:
     def literal_name(self) -> str | None:
         """The resource's name when the template sets it as a plain string (``FunctionName``, ``QueueName``...)."""
         prop = {FUNCTION: "FunctionName", QUEUE: "QueueName", TOPIC: "TopicName"}.get(self.cfn_type)
-        value = unresolved_property(self.cfn, prop) if prop else None
+        value = self.properties.string(prop) if prop else None
         return value if isinstance(value, str) and "${Token[" not in value else None
 
 
@@ -155,7 +161,6 @@ class _StackIndex:
     path: str
     stage_path: str
     queues: list[MonitoredResource] = field(default_factory=list)
-    rest_apis: dict[str, CfnResource] = field(default_factory=dict)  # by the API's Ref token
     dead_letter_ids: set[str] = field(default_factory=set)  # logical ids referenced as dead-letter targets
 
 
@@ -218,27 +223,36 @@ class _Scanner:
         self.warned = warned
         self.effect = effect
         self.advice = advice
-        self.owner_path = owner.node.path
+        self.owner_path = path_of(owner)
         self.stacks: dict[str, _StackIndex] = {}
         self.fallback_stack: Stack | None = None
+        # REST APIs are only looked up, by the stages that reference them, so their paths are not read. Indexed by
+        # their Ref token on first use; a stage takes an API of its own stack only.
+        self.rest_apis: list[CfnResource] = []
+        self._apis_by_ref: dict[str, CfnResource] | None = None
+        self.single_stack = False  # True when everything scanned is in one stack
 
     def run(self) -> Inventory:
         excluded = XRayTracing.exclusion_test(self.scope)
         nodes = self.scope.node.find_all()
         own_stage = _stage_path(self.owner)
         stack_nodes: list[Stack] = [n for n in nodes if isinstance(n, Stack)]
-        stack_paths = sorted(((s.node.path, s) for s in stack_nodes), key=lambda p: -len(p[0]))
+        self.single_stack = len(stack_nodes) <= 1  # the scope is a stack without nested stacks, or inside one
+        stack_paths = sorted(((path_of(s), s) for s in stack_nodes), key=lambda p: -len(p[0]))
         found: list[MonitoredResource] = []
         dlq_sources: list[tuple[_StackIndex, CfnResource, str]] = []
-        maybe_sources: list[tuple[_StackIndex, CfnResource, str]] = []
+        maybe_sources: list[tuple[_StackIndex, MonitoredResource]] = []  # functions and queues, excluded ones too
         foreign: list[str] = []
-        own_prefixes = tuple({self.owner_path + "/", *(n.node.path + "/" for n in nodes
+        own_prefixes = tuple({self.owner_path + "/", *(path_of(n) + "/" for n in nodes
                                                         if isinstance(n, MonitoringConstruct))})
         for node in nodes:
             if not isinstance(node, CfnResource):
                 continue
             cfn_type = cfn_type_of(node)
             if cfn_type not in _INDEXED:
+                continue
+            if cfn_type == REST_API:
+                self.rest_apis.append(node)
                 continue
             path = path_of(node)
             if path.startswith(own_prefixes):
@@ -256,16 +270,13 @@ class _Scanner:
             if cfn_type in (SUBSCRIPTION, RULE):
                 dlq_sources.append((index, node, cfn_type))
                 continue
-            if cfn_type == REST_API:
-                index.rest_apis[node.ref] = node
-                continue
+            resource = MonitoredResource(l1=node, cfn_type=cfn_type, path=path, stack_path=index.path)
             if cfn_type in (FUNCTION, QUEUE):
-                maybe_sources.append((index, node, cfn_type))
+                maybe_sources.append((index, resource))
             if not self.include_excluded and excluded(path):
                 continue
             if cfn_type == FUNCTION and not self.include_internal and is_cdk_internal_function(node, path=path):
                 continue
-            resource = MonitoredResource(l1=node, cfn_type=cfn_type, path=path, stack_path=index.path)
             if cfn_type == QUEUE:
                 index.queues.append(resource)
             elif cfn_type == TRACE_GROUP_TYPE:
@@ -274,8 +285,7 @@ class _Scanner:
                     continue  # no name, no metric
             found.append(resource)
         if any(index.queues for index in self.stacks.values()):  # no queue, no dead-letter queue to find
-            dlq_sources += [(index, node, t) for index, node, t in maybe_sources
-                            if (_has_dead_letter_config(node) if t == FUNCTION else _has_redrive_policy(node))]
+            dlq_sources += [(index, r.cfn, r.cfn_type) for index, r in maybe_sources if _names_dead_letter_target(r)]
             self._mark_dead_letter_queues(dlq_sources)
         for resource in found:
             if resource.cfn_type == REST_STAGE:
@@ -296,7 +306,7 @@ class _Scanner:
                 return self._index(stack, stack_path)
         if self.fallback_stack is None:  # the scope is inside a stack
             self.fallback_stack = Stack.of(node)
-        return self._index(self.fallback_stack, self.fallback_stack.node.path)
+        return self._index(self.fallback_stack, path_of(self.fallback_stack))
 
     def _index(self, stack: Stack, path: str) -> _StackIndex:
         index = self.stacks.get(path)
@@ -330,13 +340,16 @@ class _Scanner:
     # -- REST APIs ----------------------------------------------------------------------------------------------
     def _api_name(self, stage: MonitoredResource) -> str | None:
         index = self.stacks[stage.stack_path]
-        reference = unresolved_property(stage.cfn, "RestApiId")
-        api = index.rest_apis.get(reference) if reference is not None else None
-        if api is None and index.rest_apis:  # a reference built another way: compare logical ids
-            resolved = index.stack.resolve(reference)
-            logical_id = referenced_logical_id(resolved)
-            api = next((a for a in index.rest_apis.values() if index.stack.resolve(a.logical_id) == logical_id),
-                       None)
+        reference = stage.properties.string("RestApiId")
+        if self._apis_by_ref is None:
+            self._apis_by_ref = {api.ref: api for api in self.rest_apis}
+        api = self._apis_by_ref.get(reference) if reference is not None else None
+        if api is not None and not self._in_stack(api, index):
+            api = None
+        if api is None and self.rest_apis:  # a reference built another way: compare logical ids in the stack
+            logical_id = referenced_logical_id(index.stack.resolve(reference))
+            api = next((a for a in self.rest_apis if self._in_stack(a, index)
+                        and index.stack.resolve(a.logical_id) == logical_id), None)
         if api is None:
             if f"stage:{stage.path}" in self.warned:
                 return None
@@ -346,6 +359,9 @@ class _Scanner:
                  "of the same stack, and CloudWatch names the API by its Name.")
             return None
         return unresolved_property(api, "Name")
+
+    def _in_stack(self, node: CfnResource, index: _StackIndex) -> bool:
+        return self.single_stack or _ref(Stack.of(node)) == _ref(index.stack)
 
     # -- trace groups ---------------------------------------------------------------------------------------
     def _classify_group(self, resource: MonitoredResource) -> None:
@@ -381,19 +397,29 @@ def literal_text(value: Any) -> str | None:
     return None
 
 
+_STAGE_PATHS: dict[str, str] = {}  # a construct's jsii reference -> the path of its Stage (it never moves)
+
+
 def _stage_path(construct: IConstruct) -> str:
-    stage = Stage.of(construct)
-    return stage.node.path if stage is not None else ""
+    key = _ref(construct)
+    if key not in _STAGE_PATHS:
+        stage = Stage.of(construct)
+        _STAGE_PATHS[key] = path_of(stage) if stage is not None else ""
+    return _STAGE_PATHS[key]
 
 
-def _has_dead_letter_config(fn: CfnResource) -> bool:
-    value = fn.dead_letter_config if isinstance(fn, lambda_.CfnFunction) else cfn_property(fn, "DeadLetterConfig")
-    return value is not None
+def _names_dead_letter_target(resource: MonitoredResource) -> bool:
+    """Whether a function sets a ``DeadLetterConfig``, or a queue a ``RedrivePolicy``."""
+    name, l1_class = (("DeadLetterConfig", lambda_.CfnFunction) if resource.cfn_type == FUNCTION
+                      else ("RedrivePolicy", sqs.CfnQueue))
+    if isinstance(resource.cfn, l1_class):
+        return resource.properties.get(name) is not None
+    return cfn_property(resource.cfn, name) is not None  # any other class (CDK's own resources): as rendered
 
 
-def _has_redrive_policy(queue: CfnResource) -> bool:
-    value = queue.redrive_policy if isinstance(queue, sqs.CfnQueue) else cfn_property(queue, "RedrivePolicy")
-    return value is not None
+def _ref(construct: Any) -> str:
+    """The identity of a jsii object (a new proxy may stand for the same construct)."""
+    return str(construct.__jsii_ref__.ref)
 
 
 def _dead_letter_arns(stack: Stack, node: CfnResource, cfn_type: str) -> list[Any]:

@@ -28,6 +28,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 
 from .._validation import XRayValidationError, is_token
-from ..discovery import cfn_property
+from ..discovery import cfn_property, cfn_type_of
 
 __all__ = [
     "APIGATEWAY_NAMESPACE",
@@ -55,6 +56,7 @@ __all__ = [
     "STATES_NAMESPACE",
     "TRACE_COUNT_PERIOD",
     "XRAY_NAMESPACE",
+    "GivenProperties",
     "GraphqlApiMetrics",
     "LambdaFunctionMetrics",
     "MetricDefinition",
@@ -535,9 +537,15 @@ def lambda_metrics(function: CfnResource) -> LambdaFunctionMetrics:
     return LambdaFunctionMetrics(function_name=function.ref, timeout_seconds=lambda_timeout(function))
 
 
-def lambda_timeout(function: CfnResource) -> float:
-    """A function L1's ``Timeout`` in seconds; 3 (Lambda's default) when unset or a token."""
-    timeout = function.timeout if isinstance(function, lambda_.CfnFunction) else cfn_property(function, "Timeout")
+def lambda_timeout(function: CfnResource, properties: GivenProperties | None = None) -> float:
+    """A function L1's ``Timeout`` in seconds; 3 (Lambda's default) when unset or a token.
+
+    :param properties: the function's :class:`GivenProperties`, when the caller has read them already.
+    """
+    if isinstance(function, lambda_.CfnFunction):
+        timeout = (properties or GivenProperties(function)).get("Timeout")
+    else:  # CDK's own functions (plain CfnResource): as rendered
+        timeout = cfn_property(function, "Timeout")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or number_is_token(timeout):
         return DEFAULT_LAMBDA_TIMEOUT_SECONDS
     return float(timeout)
@@ -613,36 +621,62 @@ def unresolved_property(resource: CfnResource, name: str) -> str | None:
     """A string property of an L1 *as given*, tokens kept, so that a name built from ``Aws.STACK_NAME`` or a
     parameter stays a reference CloudFormation resolves.
 
-    ``name`` is the CloudFormation name (``StageName``). A generated ``Cfn*`` class is read through its attribute
-    (``stage_name``); a plain ``CfnResource`` through its raw properties. A non-string value (an intrinsic
-    written as a dict) comes back as a string token.
+    ``name`` is the CloudFormation name (``StageName``). A non-string value (an intrinsic written as a dict) comes
+    back as a string token. One call into Node.js; read several with :class:`GivenProperties`.
     """
-    attribute = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", name).lower()
-    if type(resource) is not CfnResource and hasattr(type(resource), attribute):
-        value = getattr(resource, attribute)
-    else:
-        raw = resource._cfn_properties
-        value = raw.get(name) if isinstance(raw, Mapping) else None
-    if value is None or isinstance(value, str):
+    return GivenProperties(resource).string(name)
+
+
+class GivenProperties:
+    """The properties of an L1 as given to it (tokens kept, nothing resolved), each read from Node.js once.
+
+    A generated ``Cfn*`` class is read one attribute at a time (``timeout``: one small call each); a plain
+    ``CfnResource`` (CDK's own functions and roles), which has no attributes, all at once, by the CloudFormation
+    names it was given (``Timeout``). Raw overrides (``add_property_override``) are not included.
+
+    Example::
+
+        from aws_cdk import aws_sqs as sqs
+        from constructs_lib.monitoring.metrics import GivenProperties
+
+        queue = sqs.CfnQueue(stack, "Q", queue_name="orders", visibility_timeout=60)
+        given = GivenProperties(queue)
+        given.get("VisibilityTimeout"), given.string("QueueName")   # (60, 'orders')
+    """
+
+    def __init__(self, resource: CfnResource) -> None:
+        self.resource = resource
+        self._typed = type(resource) is not CfnResource
+        self._read: dict[str, Any] = {}
+        self._raw: Mapping[str, Any] | None = None
+
+    def get(self, name: str) -> Any:
+        """The property ``name`` (CloudFormation's name, e.g. ``Timeout``), None when unset."""
+        if name in self._read:
+            return self._read[name]
+        attribute = _attribute_name(name)
+        if self._typed and hasattr(type(self.resource), attribute):
+            value = getattr(self.resource, attribute)
+        else:
+            if self._raw is None:
+                raw = self.resource._cfn_properties
+                self._raw = raw if isinstance(raw, Mapping) else {}
+            value = self._raw.get(name)
+        self._read[name] = value
         return value
-    return Token.as_string(value)
+
+    def string(self, name: str) -> str | None:
+        """A string property, tokens kept; any other value (an intrinsic, a lazy value) as a string token."""
+        value = self.get(name)
+        if value is None or isinstance(value, str):
+            return value
+        return Token.as_string(value)
 
 
-_TYPE_OF_CLASS: dict[type, str | None] = {}
-
-
-def cfn_type_of(node: CfnResource) -> str:
-    """The CloudFormation type of an L1: from its generated class when it has one (read once per class), else
-    from the resource."""
-    cls = type(node)
-    declared = _TYPE_OF_CLASS.get(cls, _UNREAD)
-    if declared is _UNREAD:
-        value = None if cls is CfnResource else getattr(cls, "CFN_RESOURCE_TYPE_NAME", None)
-        declared = _TYPE_OF_CLASS[cls] = value if isinstance(value, str) else None
-    return declared if isinstance(declared, str) else node.cfn_resource_type
-
-
-_UNREAD = ""
+@functools.cache
+def _attribute_name(name: str) -> str:
+    """The Python attribute of a CloudFormation property name: ``RestApiId`` -> ``rest_api_id``."""
+    return re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", name).lower()
 
 
 def rest_api_name_of(stage: CfnResource) -> str | None:

@@ -20,11 +20,13 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
-from aws_cdk import Token
 from aws_cdk.region_info import RegionInfo
+
+from .._validation import is_token
 
 __all__ = ["MAX_ALARM_NAME_LENGTH", "MAX_DESCRIPTION_LENGTH", "alarm_name", "console_home", "construct_id",
            "path_label", "service_filter"]
@@ -74,12 +76,25 @@ def construct_id(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9.-]", "-", label)
 
 
+#: Region names of the partitions that have a documented console host, as the AWS SDKs match them (botocore's
+#: ``partitions.json``, ``regionRegex``). A name none of them matches is looked up in aws-cdk-lib's RegionInfo,
+#: whose first use loads its fact tables in Node.js (tens of milliseconds).
+PARTITION_REGION_PATTERNS = {
+    "aws": re.compile(r"(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+"),
+    "aws-cn": re.compile(r"cn-\w+-\d+"),
+    "aws-us-gov": re.compile(r"us-gov-\w+-\d+"),
+}
+
+
+@functools.cache
 def console_home(region: str) -> str | None:
     """The CloudWatch console's home in ``region``, on its partition's documented host; None when the Region is a
     token or its partition has no documented console address."""
-    if Token.is_unresolved(region):
+    if is_token(region):
         return None
-    partition = RegionInfo.get(region).partition
+    partition = next((p for p, pattern in PARTITION_REGION_PATTERNS.items() if pattern.fullmatch(region)), None)
+    if partition is None:
+        partition = RegionInfo.get(region).partition
     host = CONSOLE_HOSTS.get(partition or "")
     return f"https://{host}/cloudwatch/home?region={region}" if host else None
 

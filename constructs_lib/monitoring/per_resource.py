@@ -18,6 +18,7 @@ from typing import Any
 from aws_cdk import Token
 from aws_cdk import aws_stepfunctions as sfn
 
+from .._validation import is_token
 from .inventory import MonitoredResource
 from .metrics import MetricDefinition
 from .naming import describe, path_label, service_filter
@@ -130,7 +131,7 @@ class PerResourceStrategy:
             alarm_type = AlarmType.for_group(r.group_kind)
             kind = r.group_kind.value
             name = r.group_name
-            label = f"group-{name}" if not Token.is_unresolved(name) else None
+            label = f"group-{name}" if not is_token(name) else None
             return [(alarm_type, lambda s: self._single(
                 r, alarm_type, s, r.trace_group.approximate_trace_count, f"{kind.capitalize()} traces",
                 f"at least {s.threshold:g} traces matched the {kind} group {name}", f'group.name = "{name}"',

@@ -194,9 +194,21 @@ class AlarmSpec:
         """The period in seconds (None while it is a token); read from the Duration once."""
         cached = self.__dict__.get("_period_seconds", _UNSET)
         if cached is _UNSET:
-            cached = None if self.period.is_unresolved() else int(self.period.to_seconds())
+            cached = _seconds(self.period)
             object.__setattr__(self, "_period_seconds", cached)  # a cache on a frozen value
         return cached  # type: ignore[no-any-return]
+
+
+_SECONDS: dict[str, int | None] = {}  # a Duration's jsii reference -> its seconds (a Duration never changes)
+
+
+def _seconds(period: Duration) -> int | None:
+    """``period`` in seconds (None while it is a token), read from Node.js once per Duration: the built-in specs
+    share their Durations."""
+    key = str(period.__jsii_ref__.ref)  # type: ignore[attr-defined]
+    if key not in _SECONDS:
+        _SECONDS[key] = None if period.is_unresolved() else int(period.to_seconds())
+    return _SECONDS[key]
 
 
 @dataclass(frozen=True)

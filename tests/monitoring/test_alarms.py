@@ -27,6 +27,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_xray as xray
 from aws_cdk.assertions import Annotations, Match, Template
+from aws_cdk.region_info import RegionInfo
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from cfnlint.api import ManualArgs, lint_file
 from constructs import Construct
@@ -42,7 +43,7 @@ from constructs_lib.monitoring import (
     TraceGroupTarget,
     TracingAlarms,
 )
-from constructs_lib.monitoring.naming import alarm_name
+from constructs_lib.monitoring.naming import alarm_name, console_home
 
 from .helpers import ENV, REGION, alarms_of, cfn_fn, inline_function, resources_of, validate_api_input
 
@@ -335,6 +336,26 @@ def test_console_links_follow_the_partition(region: str, host: str) -> None:
                for p in props.values())
 
 
+def test_console_partitions_agree_with_the_sdk_and_aws_cdk_lib() -> None:
+    # The partition of each Region the AWS SDK lists (botocore's partitions.json) is found by name pattern, and
+    # agrees with aws-cdk-lib's RegionInfo wherever RegionInfo knows the Region.
+    import botocore
+
+    partitions = json.loads((Path(botocore.__file__).parent / "data" / "partitions.json").read_text())["partitions"]
+    hosts = {"aws": "console.aws.amazon.com", "aws-cn": "console.amazonaws.cn",
+             "aws-us-gov": "console.amazonaws-us-gov.com"}
+    for partition in partitions:
+        for region in partition["regions"]:
+            if region.endswith("-global"):
+                continue
+            host = hosts.get(partition["id"])
+            assert console_home(region) == (f"https://{host}/cloudwatch/home?region={region}" if host else None)
+            known = RegionInfo.get(region).partition
+            if known is not None:
+                assert known == partition["id"], region
+    assert console_home("xx-nowhere-1") is None  # neither the patterns nor RegionInfo know it
+
+
 def test_an_environment_agnostic_stack_gets_no_console_link() -> None:
     stack = Stack(App(), "S")
     cfn_fn(stack, "Fn", function_name="f")
@@ -526,6 +547,20 @@ def test_a_stage_without_its_api_in_the_stack_is_warned_about_once() -> None:
     app.synth()  # the aspect discovers again
     found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("stageNotMonitored"))
     assert len(found) == 1 and alarms.alarms == []
+
+
+def test_a_stage_takes_the_api_of_its_own_stack_only() -> None:
+    # A stage whose RestApiId is another stack's API: that API is not "of the same stack" (CloudWatch would need
+    # a cross-stack reference to its Name), even when one TracingAlarms scans both stacks.
+    app = App()
+    apis, stages = Stack(app, "Apis", env=ENV), Stack(app, "Stages", env=ENV)
+    api = apigateway.CfnRestApi(apis, "Api", name="orders-api")
+    apigateway.CfnStage(stages, "Stage", rest_api_id=api.ref, deployment_id="d", stage_name="prod")
+    alarms = TracingAlarms(stages, "A", monitored_scope=app, service_health_alarm=False)
+    alarms.discover()
+    assert alarms.alarms == []
+    found = Annotations.from_stack(stages).find_warning("*", Match.string_like_regexp("stageNotMonitored"))
+    assert len(found) == 1
 
 
 def test_a_trace_group_known_only_by_name_gets_its_alarm() -> None:
