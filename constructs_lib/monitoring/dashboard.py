@@ -190,7 +190,9 @@ class TracingDashboard(MonitoringConstruct):
         period = int(self.period.to_seconds())
         if self.mode is AlarmMode.METRICS_INSIGHTS and graph.insights is not None:
             query = graph.insights.with_limit(self.max_metrics_per_graph)
-            return [_metric_widget(f"{graph.title} (top {self.max_metrics_per_graph})", region, period,
+            # Metrics Insights has no percentiles: the title names the statistic the query really uses.
+            title = graph.title.replace("p99", query.function.value)
+            return [_metric_widget(f"{title} (top {self.max_metrics_per_graph})", region, period,
                                    [[{"expression": str(query), "label": "", "id": "q1"}]])]
         size = self.max_metrics_per_graph
         chunks = [members[i:i + size] for i in range(0, len(members), size)]
