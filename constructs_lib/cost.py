@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import jsii
@@ -622,8 +622,8 @@ class TracingCostEstimate(Construct):
         # (app.synth(), Template.from_stack) never adds a second entry.
         self.node.add_metadata(METADATA_TYPE,
                                lazy_any(lambda: json.loads(json.dumps(self._estimate_for_synth().to_json()))))
-        self.node.add_validation(_Budget(self))
-        Aspects.of(self).add(_Warnings(self), priority=AspectPriority.READONLY)
+        self.node.add_validation(_Budget(self, self._estimate_for_synth))
+        Aspects.of(self).add(_Warnings(self, self._forget_estimate), priority=AspectPriority.READONLY)
 
     def rules(self) -> list[SamplingRule]:
         """The app's sampling rules in this stack's account/region."""
@@ -766,12 +766,13 @@ class _Budget:
     """Fails the synth over budget; adds nothing to the app (the metadata is a lazy value added once at
     construction)."""
 
-    def __init__(self, owner: TracingCostEstimate) -> None:
+    def __init__(self, owner: TracingCostEstimate, estimate_for_synth: Callable[[], CostEstimate]) -> None:
         self.owner = owner
+        self.estimate_for_synth = estimate_for_synth
 
     def validate(self) -> list[str]:
         owner = self.owner
-        estimate = owner._estimate_for_synth()
+        estimate = self.estimate_for_synth()
         budget = owner.monthly_budget_usd
         if budget is None or estimate.total_usd <= budget:
             return []
@@ -786,14 +787,15 @@ class _Budget:
 class _Warnings:
     """Adds the estimate's warnings once per synth, on the estimate itself (read-only, after the mutating aspects)."""
 
-    def __init__(self, owner: TracingCostEstimate) -> None:
+    def __init__(self, owner: TracingCostEstimate, forget_estimate: Callable[[], None]) -> None:
         self.owner = owner
+        self.forget_estimate = forget_estimate
         self._added: set[tuple[str, str]] = set()
 
     def visit(self, node: IConstruct) -> None:
         if node.node.path != self.owner.node.path:
             return
-        self.owner._forget_estimate()  # a new synthesis: the app may have changed since the last one
+        self.forget_estimate()  # a new synthesis: the app may have changed since the last one
         for code, message in self.owner.warnings():
             if (code, message) not in self._added:
                 self._added.add((code, message))

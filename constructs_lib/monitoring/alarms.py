@@ -24,7 +24,7 @@ get no alarms (unless ``include_excluded=True``), nor do functions CDK creates f
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,7 +187,7 @@ class TracingAlarms(MonitoringConstruct):
         ) if service_health_alarm else None
         # On an empty leaf of its own: CDK calls an aspect for every construct under the one that carries it (a round
         # trip from Node.js each), and the alarms are created under this construct.
-        Aspects.of(Construct(self, "CreateAtSynth")).add(_CreateAtSynth(self))
+        Aspects.of(Construct(self, "CreateAtSynth")).add(_CreateAtSynth(self._at_synth))
 
     # -- accessors (pure) -----------------------------------------------------------------------------------
     @property
@@ -285,7 +285,7 @@ class TracingAlarms(MonitoringConstruct):
             self._covered.add((path, plan.alarm_type))
         if not self._synthesizing and plan.timeouts:
             if not self._early_timeouts:
-                self.node.add_validation(_TimeoutsStillHold(self))
+                self.node.add_validation(_TimeoutsStillHold(self.node.path, lambda: self._early_timeouts))
             self._early_timeouts.extend((name, l1, seconds) for l1, seconds in plan.timeouts)
         if self._health is not None:
             self._health.add(alarm, name)
@@ -329,14 +329,14 @@ class _CreateAtSynth:
     """Creates the alarms at synthesis, once. It sits on an empty leaf under the ``TracingAlarms``, so CDK calls
     it once."""
 
-    def __init__(self, owner: TracingAlarms) -> None:
-        self.owner = owner
+    def __init__(self, create: Callable[[], None]) -> None:
+        self.create = create
         self.done = False
 
     def visit(self, node: IConstruct) -> None:
         if not self.done:
             self.done = True
-            self.owner._at_synth()
+            self.create()
 
 
 @jsii.implements(IValidation)
@@ -344,16 +344,17 @@ class _TimeoutsStillHold:
     """A duration threshold computed from a function's timeout by an early :meth:`TracingAlarms.discover` must
     still hold at synthesis; a timeout changed since would leave the alarm on the wrong threshold."""
 
-    def __init__(self, owner: TracingAlarms) -> None:
-        self.owner = owner
+    def __init__(self, owner_path: str, early_timeouts: Callable[[], Iterable[tuple[str, Any, float]]]) -> None:
+        self.owner_path = owner_path
+        self.early_timeouts = early_timeouts
 
     def validate(self) -> list[str]:
         errors: list[str] = []
-        for name, l1, seconds in self.owner._early_timeouts:
+        for name, l1, seconds in self.early_timeouts():
             now = lambda_timeout(l1)
             if now != seconds:
                 errors.append(
-                    f"TracingAlarms '{self.owner.node.path}': the timeout of {l1.node.path} changed after its "
+                    f"TracingAlarms '{self.owner_path}': the timeout of {l1.node.path} changed after its "
                     f"duration alarm {name} was created by discover() (it was {seconds:g} s, now {now:g} s). Set "
                     "timeouts before calling discover().")
         return errors

@@ -143,12 +143,17 @@ class TracingDashboard(MonitoringConstruct):
             dashboard_name=dashboard_name,
             dashboard_body=lazy_string(lambda: Stack.of(self).to_json_string(self.body())),
         )
-        Aspects.of(self).add(_ScanAtSynth(self))
+        Aspects.of(self).add(_ScanAtSynth(self, self._ensure_scanned))
 
     @property
     def dashboard_name(self) -> str:
         """The dashboard's name (a token when CloudFormation names it)."""
         return self.resource.ref
+
+    def _ensure_scanned(self) -> None:
+        """Find the resources once, at synthesis, before the body is written."""
+        if self._inventory is None:
+            self._inventory = self._scan()
 
     def _scan(self) -> Inventory:
         alarms = self.tracing_alarms
@@ -240,12 +245,13 @@ class TracingDashboard(MonitoringConstruct):
 class _ScanAtSynth:
     """Finds the dashboard's resources at synthesis (once), before its body is written."""
 
-    def __init__(self, owner: TracingDashboard) -> None:
+    def __init__(self, owner: IConstruct, ensure_scanned: Callable[[], None]) -> None:
         self.owner = owner
+        self.ensure_scanned = ensure_scanned
 
     def visit(self, node: IConstruct) -> None:
-        if node is self.owner and self.owner._inventory is None:
-            self.owner._inventory = self.owner._scan()
+        if node is self.owner:
+            self.ensure_scanned()
 
 
 def _text(markdown: str, *, height: int) -> dict[str, Any]:
