@@ -38,6 +38,7 @@ layer_pins=(
   'typing_extensions==4.16.0'
 )
 layer_python='3.14'  # the sample functions' runtime
+uv_version='0.13.9'  # as in scripts/_setup.sh
 plugin="$here/localstack_host_lambda"
 
 # One install at a time: ./scripts/test starts one in the background while the unit tests run, and the
@@ -85,9 +86,19 @@ echo "emulator: installing LocalStack into $venv (first time: about a minute)" >
 [[ -x "$venv/bin/python" ]] || "$py" -m venv "$venv"
 [[ -x "$runtime/bin/python" ]] || "$py" -m venv "$runtime"
 pip=(-m pip install --quiet --disable-pip-version-check)
-if ! pip_install "$venv/bin/python" "${pip[@]}" "${pins[@]}" \
-   || ! pip_install "$venv/bin/python" "${pip[@]}" --no-deps --force-reinstall "$plugin" \
-   || ! pip_install "$runtime/bin/python" "${pip[@]}" "${runtime_pins[@]}"; then
+# uv (pinned, into the emulator's virtualenv) installs LocalStack in seconds and spares the second core the
+# minute pip takes while the unit tests run; pip does it if uv cannot be installed.
+install=("$venv/bin/python" "${pip[@]}")
+runtime_install=("$runtime/bin/python" "${pip[@]}")
+reinstall=(--force-reinstall)
+if pip_install "$venv/bin/python" "${pip[@]}" "uv==$uv_version" && [[ -x "$venv/bin/uv" ]]; then
+  install=("$venv/bin/uv" pip install --quiet --python "$venv/bin/python")
+  runtime_install=("$venv/bin/uv" pip install --quiet --python "$runtime/bin/python")
+  reinstall=(--reinstall-package localstack-host-lambda)
+fi
+if ! pip_install "${install[@]}" "${pins[@]}" \
+   || ! pip_install "${install[@]}" --no-deps "${reinstall[@]}" "$plugin" \
+   || ! pip_install "${runtime_install[@]}" "${runtime_pins[@]}"; then
   echo "emulator/install.sh: pip install failed (is PyPI reachable?)" >&2
   exit 4
 fi
