@@ -92,8 +92,8 @@ install=("$venv/bin/python" "${pip[@]}")
 runtime_install=("$runtime/bin/python" "${pip[@]}")
 reinstall=(--force-reinstall)
 if pip_install "$venv/bin/python" "${pip[@]}" "uv==$uv_version" && [[ -x "$venv/bin/uv" ]]; then
-  install=("$venv/bin/uv" pip install --quiet --compile-bytecode --python "$venv/bin/python")
-  runtime_install=("$venv/bin/uv" pip install --quiet --compile-bytecode --python "$runtime/bin/python")
+  install=("$venv/bin/uv" pip install --quiet --python "$venv/bin/python")
+  runtime_install=("$venv/bin/uv" pip install --quiet --python "$runtime/bin/python")
   reinstall=(--reinstall-package localstack-host-lambda)
 fi
 if ! pip_install "${install[@]}" "${pins[@]}" \

@@ -20,13 +20,12 @@ want="$(_hash "$ROOT/pyproject.toml" "$ROOT/constraints.txt") uv=$UV_VERSION"
 if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python packages (pyproject.toml changed or first run)" >&2
   # uv (pinned, into the virtualenv) installs in seconds what pip takes about a minute for; pip is the fallback.
-  # Byte-compiled at install as pip does: with PYTHONDONTWRITEBYTECODE set, every process would parse aws_cdk.
   # Some machines list local package mirrors that may be empty; pip warns about each, which is noise here.
   if "$VENV/bin/python" -m pip install -qq "uv==$UV_VERSION" 2>/dev/null && [ -x "$VENV/bin/uv" ]; then
-    "$VENV/bin/uv" pip install --quiet --compile-bytecode --python "$VENV/bin/python" -e "$ROOT[dev]" -c "$ROOT/constraints.txt" >&2 || true
+    "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" -e "$ROOT[dev]" -c "$ROOT/constraints.txt" >&2 || true
     # aws-cdk.cloud-assembly-schema writes aws_cdk/cloud_assembly_schema/, where aws-cdk-lib has its own
     # submodule of that name; pip installs the dependency first so aws-cdk-lib's copy wins, uv in no set order.
-    "$VENV/bin/uv" pip install --quiet --compile-bytecode --python "$VENV/bin/python" --no-deps --reinstall-package aws-cdk-lib \
+    "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" --no-deps --reinstall-package aws-cdk-lib \
       aws-cdk-lib -c "$ROOT/constraints.txt" >&2 || true
   else
     "$VENV/bin/python" -m pip install -qq -e "$ROOT[dev]" -c "$ROOT/constraints.txt" 2>&1 | grep -v "is ignored: it is neither" >&2 || true
@@ -39,6 +38,9 @@ fi
 
 export PATH="$VENV/bin:$ROOT/node_modules/.bin:$PATH"
 export VIRTUAL_ENV="$VENV"
+# uv does not byte-compile at install (pip does); some machines set PYTHONDONTWRITEBYTECODE, and then every
+# process (each `cdk synth`, each CLI test) would parse aws-cdk-lib's sources again. Let the first import write.
+unset PYTHONDONTWRITEBYTECODE
 export CDK_DISABLE_VERSION_CHECK=1
 export CDK_DISABLE_CLI_TELEMETRY=1
 
