@@ -107,7 +107,8 @@ def report(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
     out, err = capsys.readouterr()
     # jsii copies Node's stderr (the CDK's validation report of a fixture's synth) from a thread, so it can land
     # here at any time; the report's own stderr is its "error:" lines (and argparse's usage), in process.
-    own = [line for line in err.splitlines(keepends=True) if line.startswith(("error:", "usage:", "python -m constructs_lib.report: error"))]
+    prefixes = ("error:", "usage:", "python -m constructs_lib.report: error")
+    own = [line for line in err.splitlines(keepends=True) if line.startswith(prefixes)]
     return code, out, "".join(own)
 
 

@@ -13,6 +13,7 @@ One job per module, each importing only those above it in this list:
 ``per_resource``            the per-resource strategy
 ``metrics_insights``        the Metrics Insights strategy (account-wide queries, metric-math batches)
 ``health``                  the service-health composite roll-up
+``account_queries``         warnings between account-wide queries of several ``TracingAlarms``
 ``alarms``                  ``TracingAlarms``, the construct
 ``dashboard``               ``TracingDashboard``
 ``facade``                  ``TracingMonitoring``: alarms and dashboard together

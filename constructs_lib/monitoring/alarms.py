@@ -36,9 +36,10 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct, IConstruct, IValidation
 
-from .._validation import check_length, check_number, check_pattern, fail, warn
+from .._validation import check_length, check_number, check_pattern, fail, is_token, warn
 from ..discovery import path_of
 from ..tracing import XRayTracing
+from .account_queries import AccountQueries, AccountQueryUse
 from .health import HealthRollup
 from .inventory import Inventory, MonitoringConstruct
 from .metrics import lambda_timeout
@@ -158,7 +159,8 @@ class TracingAlarms(MonitoringConstruct):
         self.include_excluded = include_excluded
         self._trace_groups = tuple(trace_groups)
         self._specs = SpecTable(mode, dict(defaults or {}), tuple(overrides), owner=f"TracingAlarms '{path_of(self)}'")
-        context = PlanContext(own_stack_path=path_of(stack), console=console_home(stack.region),
+        region = stack.region
+        context = PlanContext(own_stack_path=path_of(stack), console=console_home(region),
                               insights_limit=insights_limit)
         self._per_resource = PerResourceStrategy(self._specs, context)
         self._insights = InsightsStrategy(self._specs, context, query_scope)
@@ -170,6 +172,11 @@ class TracingAlarms(MonitoringConstruct):
         self._inventory: Inventory | None = None
         self._early_timeouts: list[tuple[str, Any, float]] = []
         self._synthesizing = False
+        # For the warnings between account-wide queries of several TracingAlarms (account_queries).
+        root: Any = self.node.root
+        self._app_key = str(root.__jsii_ref__.ref)  # the app's identity, however many proxies stand for it
+        account = stack.account
+        self._environment = (None if is_token(account) else account, None if is_token(region) else region)
         if mode is AlarmMode.METRICS_INSIGHTS and overrides:
             warn(self, "overridesIgnored",
                  "Per-resource overrides do not apply in Metrics Insights mode: one alarm covers every resource of "
@@ -294,6 +301,12 @@ class TracingAlarms(MonitoringConstruct):
     def _at_synth(self) -> None:
         self._synthesizing = True
         self.discover()
+        if self._inventory is not None:
+            account_types = self._insights.account_types
+            AccountQueries.record(app_key=self._app_key, use=AccountQueryUse(
+                owner=self, path=path_of(self), environment=self._environment,
+                account_wide=bool(account_types), age_query=AlarmType.QUEUE_MESSAGE_AGE in account_types,
+                dead_letter_paths=tuple(r.path for r in self._inventory.dead_letter_queues)))
         for override in self._specs.unused_overrides() if self.mode is AlarmMode.PER_RESOURCE else []:
             warn(self, "overrideMatchedNothing",
                  f"The ResourceOverride for '{override.target_path}' matched no alarm: check the construct path "

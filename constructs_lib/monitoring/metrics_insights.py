@@ -142,6 +142,11 @@ class InsightsStrategy:
         """True when an account-wide query alarm of ``alarm_type`` was planned."""
         return alarm_type in self._account_types
 
+    @property
+    def account_types(self) -> frozenset[AlarmType]:
+        """The alarm types planned so far as one account-wide query each."""
+        return frozenset(self._account_types)
+
     # -- account-wide queries -------------------------------------------------------------------------------
     def _insights_plan(self, alarm_type: AlarmType, dead_letter: Sequence[MonitoredResource],
                        warnings: list[str]) -> AlarmPlan:

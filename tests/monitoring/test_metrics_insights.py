@@ -83,3 +83,54 @@ def test_per_resource_overrides_do_not_apply_and_say_so() -> None:
     assert len(found) == 1
     duration = next(r for r in alarms.alarm_records if r.alarm_type is AlarmType.LAMBDA_DURATION)
     assert json.dumps(stack.resolve(duration.alarm.threshold)) == "0.8"
+
+
+# -- several TracingAlarms with account-wide queries in one account and Region (account_queries) -----------------
+def _stack_with_dlq(app: App, name: str, env: dict[str, str] | None = ENV, **alarm_args: Any) -> Stack:
+    stack = Stack(app, name, env=env)
+    cfn_fn(stack, "Fn")
+    dlq = sqs.CfnQueue(stack, "Dlq")
+    sqs.CfnQueue(stack, "Work", redrive_policy={"deadLetterTargetArn": dlq.attr_arn, "maxReceiveCount": 3})
+    TracingAlarms(stack, "A", monitored_scope=stack, mode=AlarmMode.METRICS_INSIGHTS, **alarm_args)
+    return stack
+
+
+def _warnings(stack: Stack, code: str) -> list[str]:
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(code))
+    return [str(w.entry.data) for w in found]
+
+
+def test_two_account_wide_tracing_alarms_in_one_account_and_region_are_warned_about() -> None:
+    app = App()
+    first, second = _stack_with_dlq(app, "First"), _stack_with_dlq(app, "Second")
+    app.synth()
+    repeated = _warnings(first, "accountQueriesRepeated") + _warnings(second, "accountQueriesRepeated")
+    assert len(repeated) == 1 and "'First/A'" in repeated[0] and "'Second/A'" in repeated[0]
+    assert "QueryScope.APP" in repeated[0]
+    # Each one's age query watches the other's dead-letter queue: both are told, naming the queue.
+    (on_first,) = _warnings(first, "dlqInOtherAgeQuery")
+    (on_second,) = _warnings(second, "dlqInOtherAgeQuery")
+    assert "'First/A'" in on_first and "Second/Dlq" in on_first
+    assert "'Second/A'" in on_second and "First/Dlq" in on_second
+
+
+def test_app_scope_and_other_regions_draw_no_such_warning() -> None:
+    app = App()
+    one = _stack_with_dlq(app, "One")
+    elsewhere = _stack_with_dlq(app, "Elsewhere", env={"account": ENV["account"], "region": "us-west-2"})
+    scoped = _stack_with_dlq(app, "Scoped", query_scope=QueryScope.APP)
+    app.synth()
+    for stack in (one, elsewhere, scoped):
+        assert _warnings(stack, "accountQueriesRepeated") == []
+    # The account-wide age query of One still watches Scoped's dead-letter queue (same account and Region).
+    (on_one,) = _warnings(one, "dlqInOtherAgeQuery")
+    assert "Scoped/Dlq" in on_one
+    assert _warnings(elsewhere, "dlqInOtherAgeQuery") == [] and _warnings(scoped, "dlqInOtherAgeQuery") == []
+
+
+def test_environment_agnostic_stacks_count_as_one_account_and_region() -> None:
+    app = App()
+    first, second = _stack_with_dlq(app, "First", env=None), _stack_with_dlq(app, "Second", env=None)
+    app.synth()
+    repeated = _warnings(first, "accountQueriesRepeated") + _warnings(second, "accountQueriesRepeated")
+    assert len(repeated) == 1 and "known at deploy time" in repeated[0]

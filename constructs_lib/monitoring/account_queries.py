@@ -1,0 +1,92 @@
+"""Account-wide Metrics Insights alarms of several ``TracingAlarms`` in one account and Region of an app.
+
+An account-wide query (``QueryScope.ACCOUNT``) watches every resource of its kind in the account and Region, so
+two ``TracingAlarms`` that both make one (one per stack, say) raise the same alarm twice, and the SQS age query of
+one also watches the dead-letter queues that the other monitors, whose messages wait until someone redrives them.
+Each ``TracingAlarms`` records what it made at synthesis; the later of two in the same account and Region warns
+about both (the earlier cannot know the later one yet):
+
+- ``accountQueriesRepeated`` on the later one: the same account-wide alarms twice;
+- ``dlqInOtherAgeQuery`` on the one whose age query covers the other's dead-letter queues.
+
+Environment-agnostic stacks count as one account and Region (they deploy where the CLI points).
+
+Example::
+
+    from constructs_lib.monitoring.account_queries import AccountQueries, AccountQueryUse
+
+    AccountQueries.record(app_key="app-ref", use=AccountQueryUse(
+        owner=stack, path="S/Alarms", environment=("111111111111", "eu-west-1"), account_wide=True,
+        age_query=True, dead_letter_paths=("S/Dlq",)))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from constructs import IConstruct
+
+from .._validation import warn
+
+__all__ = ["AccountQueries", "AccountQueryUse"]
+
+
+@dataclass(frozen=True)
+class AccountQueryUse:
+    """What one ``TracingAlarms`` made at synthesis, as far as other ones in its account and Region care.
+
+    :param environment: ``(account, region)``, ``None`` for either that is only known at deploy time.
+    :param account_wide: it made at least one account-wide Metrics Insights alarm (``TracingAlarms`` of any mode
+        and scope are recorded: their dead-letter queues count).
+    :param age_query: one of them is the SQS age-of-oldest-message query.
+    :param dead_letter_paths: the dead-letter queues it monitors (construct paths).
+    """
+
+    owner: IConstruct
+    path: str
+    environment: tuple[str | None, str | None]
+    account_wide: bool
+    age_query: bool
+    dead_letter_paths: tuple[str, ...]
+
+
+class AccountQueries:
+    """The uses recorded per app, and the warnings between two of them."""
+
+    _apps: ClassVar[dict[str, list[AccountQueryUse]]] = {}  # by the app's jsii reference
+
+    @classmethod
+    def record(cls, *, app_key: str, use: AccountQueryUse) -> None:
+        """Record ``use`` and warn about it and each earlier use in the same account and Region. Idempotent."""
+        uses = cls._apps.setdefault(app_key, [])
+        if any(u.path == use.path for u in uses):
+            return
+        for other in uses:
+            if other.environment != use.environment:
+                continue
+            if use.account_wide and other.account_wide:
+                warn(use.owner, "accountQueriesRepeated",
+                     f"TracingAlarms '{use.path}' makes the same account-wide Metrics Insights alarms as "
+                     f"'{other.path}' ({_where(use.environment)}): every breach sets off both, and both are "
+                     "billed. Keep QueryScope.ACCOUNT on one TracingAlarms per account and Region and give the "
+                     "others query_scope=QueryScope.APP.")
+            for watcher, monitor in ((use, other), (other, use)):
+                if watcher.age_query and monitor.dead_letter_paths:
+                    _warn_dead_letters(watcher, monitor)
+        uses.append(use)
+
+
+def _warn_dead_letters(watcher: AccountQueryUse, monitor: AccountQueryUse) -> None:
+    count = len(monitor.dead_letter_paths)
+    warn(watcher.owner, "dlqInOtherAgeQuery",
+         f"The account-wide SQS age query of TracingAlarms '{watcher.path}' also watches {count} dead-letter "
+         f"queue(s) that '{monitor.path}' monitors (first: {monitor.dead_letter_paths[0]}): messages wait there "
+         "until they are redriven, so its age alarm fires with them. Give it query_scope=QueryScope.APP (its age "
+         "alarms then watch its own queues) or turn that alarm off there (defaults={AlarmType.QUEUE_MESSAGE_AGE: "
+         "AlarmOverride(enabled=False)}).")
+
+
+def _where(environment: tuple[str | None, str | None]) -> str:
+    account, region = environment
+    return f"account {account or '(known at deploy time)'}, Region {region or '(known at deploy time)'}"
