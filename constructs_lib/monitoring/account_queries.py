@@ -4,7 +4,7 @@ An account-wide query (``QueryScope.ACCOUNT``) watches every resource of its kin
 two ``TracingAlarms`` that both make one (one per stack, say) raise the same alarm twice, and the SQS age query of
 one also watches the dead-letter queues that the other monitors, whose messages wait until someone redrives them.
 Each ``TracingAlarms`` records what it made at synthesis; the later of two in the same account and Region warns
-about both (the earlier cannot know the later one yet):
+about both (the earlier cannot know the later one yet), once per ``TracingAlarms`` and kind:
 
 - ``accountQueriesRepeated`` on the later one: the same account-wide alarms twice;
 - ``dlqInOtherAgeQuery`` on the one whose age query covers the other's dead-letter queues.
@@ -55,36 +55,47 @@ class AccountQueries:
     """The uses recorded per app, and the warnings between two of them."""
 
     _apps: ClassVar[dict[str, list[AccountQueryUse]]] = {}  # by the app's jsii reference
+    _warned: ClassVar[set[tuple[str, str, str]]] = set()  # (app, TracingAlarms path, code): one warning each
 
     @classmethod
     def record(cls, *, app_key: str, use: AccountQueryUse) -> None:
-        """Record ``use`` and warn about it and each earlier use in the same account and Region. Idempotent."""
+        """Record ``use`` and warn about it and the earlier uses in the same account and Region, at most once per
+        ``TracingAlarms`` and kind of warning. Idempotent."""
         uses = cls._apps.setdefault(app_key, [])
         if any(u.path == use.path for u in uses):
             return
         for other in uses:
             if other.environment != use.environment:
                 continue
-            if use.account_wide and other.account_wide:
+            if use.account_wide and other.account_wide and cls._first(app_key, use, "accountQueriesRepeated"):
                 warn(use.owner, "accountQueriesRepeated",
                      f"TracingAlarms '{use.path}' makes the same account-wide Metrics Insights alarms as "
                      f"'{other.path}' ({_where(use.environment)}): every breach sets off both, and both are "
                      "billed. Keep QueryScope.ACCOUNT on one TracingAlarms per account and Region and give the "
                      "others query_scope=QueryScope.APP.")
             for watcher, monitor in ((use, other), (other, use)):
-                if watcher.age_query and monitor.dead_letter_paths:
+                if (watcher.age_query and monitor.dead_letter_paths
+                        and cls._first(app_key, watcher, "dlqInOtherAgeQuery")):
                     _warn_dead_letters(watcher, monitor)
         uses.append(use)
+
+    @classmethod
+    def _first(cls, app_key: str, use: AccountQueryUse, code: str) -> bool:
+        key = (app_key, use.path, code)
+        if key in cls._warned:
+            return False
+        cls._warned.add(key)
+        return True
 
 
 def _warn_dead_letters(watcher: AccountQueryUse, monitor: AccountQueryUse) -> None:
     count = len(monitor.dead_letter_paths)
     warn(watcher.owner, "dlqInOtherAgeQuery",
-         f"The account-wide SQS age query of TracingAlarms '{watcher.path}' also watches {count} dead-letter "
-         f"queue(s) that '{monitor.path}' monitors (first: {monitor.dead_letter_paths[0]}): messages wait there "
-         "until they are redriven, so its age alarm fires with them. Give it query_scope=QueryScope.APP (its age "
-         "alarms then watch its own queues) or turn that alarm off there (defaults={AlarmType.QUEUE_MESSAGE_AGE: "
-         "AlarmOverride(enabled=False)}).")
+         f"The account-wide SQS age query of TracingAlarms '{watcher.path}' also watches dead-letter queues that "
+         f"other TracingAlarms monitor ({count} of '{monitor.path}', first: {monitor.dead_letter_paths[0]}): "
+         "messages wait there until they are redriven, so its age alarm fires with them. Give it "
+         "query_scope=QueryScope.APP (its age alarms then watch its own queues) or turn that alarm off there "
+         "(defaults={AlarmType.QUEUE_MESSAGE_AGE: AlarmOverride(enabled=False)}).")
 
 
 def _where(environment: tuple[str | None, str | None]) -> str:

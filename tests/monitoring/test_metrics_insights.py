@@ -134,3 +134,11 @@ def test_environment_agnostic_stacks_count_as_one_account_and_region() -> None:
     app.synth()
     repeated = _warnings(first, "accountQueriesRepeated") + _warnings(second, "accountQueriesRepeated")
     assert len(repeated) == 1 and "known at deploy time" in repeated[0]
+
+
+def test_many_account_wide_tracing_alarms_get_one_warning_each_not_one_per_pair() -> None:
+    app = App()
+    stacks = [_stack_with_dlq(app, f"S{i}") for i in range(4)]
+    app.synth()
+    assert [len(_warnings(s, "accountQueriesRepeated")) for s in stacks] == [0, 1, 1, 1]
+    assert [len(_warnings(s, "dlqInOtherAgeQuery")) for s in stacks] == [1, 1, 1, 1]
