@@ -70,6 +70,7 @@ from aws_cdk import aws_xray as xray
 from constructs import Construct, IConstruct
 from jsii._reference_map import InterfaceDynamicProxy
 
+from ._rendered import metadata_of
 from ._validation import XRayValidationError, check_length, check_pattern, fail, is_token, warn
 from .discovery import (
     ServiceKind,
@@ -383,6 +384,7 @@ class _Pass:
         self.nodes = scope.node.find_all()
         self._stack_paths: list[tuple[str, Stack]] | None = None
         self._statements: dict[tuple[str, ...], iam.PolicyStatement] = {}
+        self._l2_settings: dict[str, tuple[Any, bool]] = {}  # by the L1 function's jsii reference
         self._policies_before = {_ref(n) for n in self.nodes if isinstance(n, iam.Policy)}
         self._policies_seen: set[str] = set()
         self._flag_on = FeatureFlags.of(scope).is_enabled(METADATA_FLAG) is True
@@ -414,8 +416,7 @@ class _Pass:
             ServiceKind.SNS_TOPIC: self._sns_topic,
             ServiceKind.HTTP_API: self._http_api,
         }
-        # The L1 of a Function L2 is the first CfnFunction after it: find_all lists constructs in pre-order, and the
-        # L2 makes its L1 ("Resource") in its constructor, before anything else under it can hold a function.
+        self._l2_settings = self._read_l2_functions(needs_path, stage_paths)
         l2: lambda_.Function | None = None
         for node in self.nodes:
             if isinstance(node, lambda_.Function):
@@ -457,13 +458,38 @@ class _Pass:
                 )
 
     # -- per service -----------------------------------------------------------------------------------------
+    def _read_l2_functions(self, needs_path: bool, stage_paths: list[str]) -> dict[str, tuple[Any, bool]]:
+        """For each function a Function L2 made in the scope (by the L1's jsii reference): its ``TracingConfig``
+        and whether ``tracing=Tracing.DISABLED`` was given to the L2. Read before anything changes, so that the
+        props of all functions that set no mode are read from Node.js at once."""
+        # The L1 of a Function L2 is the first CfnFunction after it: find_all lists constructs in pre-order, and the
+        # L2 makes its L1 ("Resource") in its constructor, before anything else under it can hold a function.
+        pairs: list[tuple[lambda_.CfnFunction, lambda_.Function]] = []
+        l2: lambda_.Function | None = None
+        for node in self.nodes:
+            if isinstance(node, lambda_.Function):
+                l2 = node
+            elif l2 is not None and isinstance(node, lambda_.CfnFunction):
+                if not needs_path or self._governs(path_of(node), stage_paths):
+                    pairs.append((node, l2))
+                l2 = None
+        configs = [fn.tracing_config for fn, _ in pairs]
+        unset = [(fn, owner) for (fn, owner), config in zip(pairs, configs, strict=True)
+                 if _mode_of(fn, config, "mode") is None]
+        disabled = self._disabled_on_l2s(unset)
+        return {_ref(fn): (config, _ref(fn) in disabled) for (fn, _), config in zip(pairs, configs, strict=True)}
+
     def _lambda(self, fn: CfnResource, l2: lambda_.Function | None = None) -> None:
         plain = type(fn) is CfnResource  # CDK's own functions: no typed attributes, CloudFormation names
         properties: Mapping[str, Any] = fn._cfn_properties if plain else {}
-        config = properties.get("TracingConfig") if plain else fn.tracing_config  # type: ignore[attr-defined]
+        if l2 is not None:
+            config, disabled = self._l2_settings[_ref(fn)]
+        else:
+            config = properties.get("TracingConfig") if plain else fn.tracing_config  # type: ignore[attr-defined]
+            disabled = False
         explicit = _mode_of(fn, config, "Mode" if plain else "mode")
         if explicit is None:
-            if l2 is not None and self._disabled_on_l2(fn, l2):
+            if disabled:
                 return  # the user turned tracing off on the L2
             if plain:
                 fn.add_property_override("TracingConfig", {"Mode": self.mode.value})
@@ -477,19 +503,39 @@ class _Pass:
             role = properties.get("Role") if plain else fn.role  # type: ignore[attr-defined]
             self._grant_l1(fn, role, LAMBDA_XRAY_ACTIONS)
 
-    def _disabled_on_l2(self, fn: CfnResource, l2: lambda_.Function) -> bool:
-        """Whether ``tracing=Tracing.DISABLED`` was given to the L2 behind ``fn``, which renders nothing.
+    def _disabled_on_l2s(self, unset: list[tuple[lambda_.CfnFunction, lambda_.Function]]) -> set[str]:
+        """The functions (by jsii reference) whose L2 was given ``tracing=Tracing.DISABLED``, which renders nothing.
 
         aws-cdk-lib records the props of an L2 under the metadata flag (``tracing: "Disabled"``); with CDK_DEBUG
         set it records that the L2 assigned the L1's TracingConfig (to nothing, for DISABLED). Otherwise there is
         no telling; the app gets one warning about it.
         """
-        if self._flag_on:
-            analytics = [e.data for e in l2.node.metadata if e.type == "aws:cdk:analytics:construct"]
-            if any(isinstance(d, dict) and "tracing" in d for d in analytics):
-                return any(isinstance(d, dict) and d.get("tracing") == "Disabled" for d in analytics)
-            if analytics:
-                return False  # props recorded, and tracing was not among them
+        disabled: set[str] = set()
+        undecided = unset
+        if self._flag_on and unset:
+            undecided = []
+            for (fn, l2), entries in zip(unset, self._metadata([l2 for _, l2 in unset]), strict=True):
+                analytics = [e.get("data") for e in entries if e.get("type") == "aws:cdk:analytics:construct"]
+                if any(isinstance(d, dict) and "tracing" in d for d in analytics):
+                    if any(isinstance(d, dict) and d.get("tracing") == "Disabled" for d in analytics):
+                        disabled.add(_ref(fn))
+                elif not analytics:
+                    undecided.append((fn, l2))  # no props recorded: as without the flag
+                # else: props recorded, and tracing was not among them
+        disabled.update(_ref(fn) for fn, _ in undecided if self._disabled_without_props(fn))
+        return disabled
+
+    @staticmethod
+    def _metadata(constructs: list[lambda_.Function]) -> list[list[dict[str, Any]]]:
+        """Each construct's metadata entries as plain data: all at once (``metadata_of``), or entry by entry if
+        that ever fails (it reads jsii's object references, which a jsii release could change)."""
+        try:
+            return metadata_of(list(constructs), Stack.of(constructs[0]))
+        except Exception:  # the slow way gives the same answer
+            return [[{"type": e.type, "data": e.data} for e in c.node.metadata] for c in constructs]
+
+    def _disabled_without_props(self, fn: CfnResource) -> bool:
+        """Whether the L2 behind ``fn`` set DISABLED, when its props were not recorded: only CDK_DEBUG tells."""
         if os.environ.get("CDK_DEBUG", "").lower() in ("1", "on", "true"):
             return any(entry.type == "aws:cdk:propertyAssignment" and isinstance(entry.data, dict)
                        and entry.data.get("propertyName") == "TracingConfig" for entry in fn.node.metadata)

@@ -45,8 +45,8 @@ from constructs_lib import (
     detect_instrumentation,
 )
 from constructs_lib._lazy import lazy_string
+from constructs_lib._rendered import rendered_property
 from constructs_lib.instrumentation import DEFAULT_POWERTOOLS_VERSION
-from constructs_lib.instrumentation._rendered import rendered_property
 from constructs_lib.instrumentation.layers import POWERTOOLS_SSM_REGIONS, powertools_ssm_parameter
 
 from .conftest import ROOT, cdk_context, resources_of

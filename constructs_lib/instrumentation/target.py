@@ -19,7 +19,7 @@ from typing import Any
 from aws_cdk import CfnResource, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 
-from ._rendered import rendered_properties
+from .._rendered import rendered_properties
 
 
 class RuntimeFamily(Enum):
