@@ -31,10 +31,11 @@ class _ObjectReference:
         self.__jsii_ref__ = reference
 
 
-def rendered_properties(resource: CfnResource) -> dict[str, Any]:
+def rendered_properties(resource: CfnResource, stack: Stack | None = None) -> dict[str, Any]:
     """All properties of an L1, resolved, by their camelCase names (``{"runtime": ..., "environment": ...}``).
 
-    One call to fetch and one to resolve, whatever the number of properties.
+    One call to fetch and one to resolve, whatever the number of properties (one more to find the stack, unless
+    ``stack`` is given).
 
     Example::
 
@@ -44,7 +45,7 @@ def rendered_properties(resource: CfnResource) -> dict[str, Any]:
 
     request = GetRequest(objref=resource.__jsii_ref__, property="cfnProperties")  # type: ignore[attr-defined]
     raw = jsii.kernel.provider.get(request).value
-    resolved = Stack.of(resource).resolve(_references(raw))
+    resolved = (stack or Stack.of(resource)).resolve(_references(raw))
     return resolved if isinstance(resolved, dict) else {}
 
 

@@ -12,16 +12,17 @@ Example::
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import jsii
 from aws_cdk import AspectPriority, Aspects, IAspect, Stack, Stage
 from aws_cdk import aws_lambda as lambda_
-from constructs import IConstruct
+from constructs import Construct, IConstruct
 
 from .._validation import XRayValidationError, warn
-from ..discovery import is_cdk_internal_function
+from ..discovery import is_cdk_internal_function, path_of
 from ..tracing import XRayTracing
+from .decisions import Decisions
 from .detect import kind_from_environment, kind_from_layers
 from .kinds import INSTRUMENTATION_METADATA_KEY, InstrumentationKind
 from .opentelemetry import OpenTelemetry
@@ -63,6 +64,7 @@ class LambdaInstrumentation:
                 f"LambdaInstrumentation: mode must be PowertoolsTracer(...) or OpenTelemetry(...), got {mode!r}"
             )
         self.mode: InstrumentationMode = mode
+        self._covered: set[str] = set()  # constructs a pass has seen (only when added by hand)
 
     @classmethod
     def enable(cls, scope: IConstruct, *, mode: InstrumentationMode | None = None) -> LambdaInstrumentation:
@@ -76,11 +78,19 @@ class LambdaInstrumentation:
             LambdaInstrumentation.enable(app, mode=PowertoolsTracer(version="3.37.0", capture_response=True))
         """
         aspect = cls(mode=mode)
-        Aspects.of(scope).add(aspect, priority=AspectPriority.MUTATING)
-        # CDK aspects stop at Stage boundaries: carry this one into the Stages under the scope that have none.
-        for node in scope.node.find_all():
-            if isinstance(node, Stage) and node.node.path != scope.node.path and not _has_decision(node):
-                Aspects.of(node).add(aspect, priority=AspectPriority.MUTATING)
+        decisions = Decisions.of(scope)
+        scope_path = path_of(scope)
+        decisions.decide(scope_path, aspect)
+        _InstrumentationPass.add(scope, aspect)
+        if isinstance(scope, Stage):
+            decisions.stages_with_pass.add(scope_path)
+        # A nested Stage synthesizes on its own, before the aspects of the scope run: give each one that has no
+        # decision of its own a pass of this aspect.
+        for stage in _stages_under(scope):
+            stage_path = path_of(stage)
+            if stage_path not in decisions.decisions:
+                _InstrumentationPass.add(stage, aspect)
+                decisions.stages_with_pass.add(stage_path)
         return aspect
 
     @staticmethod
@@ -91,8 +101,10 @@ class LambdaInstrumentation:
 
             LambdaInstrumentation.exclude(stack.batch_job)
         """
-        if not any(isinstance(a, _Excluded) for a in Aspects.of(scope).all):
-            Aspects.of(scope).add(_Excluded(), priority=AspectPriority.MUTATING)
+        decisions = Decisions.of(scope)
+        path = path_of(scope)
+        if decisions.decisions.get(path, [None])[-1] is not _EXCLUDED:
+            decisions.decide(path, _EXCLUDED)
 
     @classmethod
     def apply(cls, function: IConstruct, *, mode: InstrumentationMode | None = None) -> InstrumentationKind | None:
@@ -115,42 +127,91 @@ class LambdaInstrumentation:
     @staticmethod
     def is_excluded(node: IConstruct) -> bool:
         """True when ``node`` is under a subtree passed to :meth:`exclude` with no ``enable`` closer to it."""
-        return isinstance(_nearest_decision(node), _Excluded)
+        return isinstance(Decisions.of(node).nearest(path_of(node)), _Excluded)
 
     def visit(self, node: IConstruct) -> None:
-        if isinstance(node, (Stage, Stack)):
-            self._check_stages_covered(node)
+        if isinstance(node, _InstrumentationPass):
+            if node.aspect is self:
+                _run(self, node.target)
             return
-        if not isinstance(node, lambda_.CfnFunction) or is_cdk_internal_function(node):
+        # Added by hand (Aspects.of(scope).add(LambdaInstrumentation())): CDK visits the scope first, then each
+        # construct under it; the first visit does the work for the whole scope.
+        if _ref(node) in self._covered:
             return
-        if _nearest_decision(node) is not self or XRayTracing.is_excluded(node):
-            return
-        instrument(node, self.mode)
+        Decisions.of(node).decide(path_of(node), self)
+        self._covered.update(_ref(n) for n in _run(self, node))
 
 
-    def _check_stages_covered(self, node: IConstruct) -> None:
-        """CDK aspects do not cross Stage boundaries and a Stage synthesizes on its own: a Stage created under
-        ``node`` after :meth:`enable` would silently stay uninstrumented."""
-        if _nearest_decision(node) is not self:
-            return
-        for child in node.node.children:
-            if isinstance(child, Stage) and not _has_decision(child):
-                raise XRayValidationError(
-                    f"LambdaInstrumentation: Stage '{child.node.path}' was created after LambdaInstrumentation.enable "
-                    f"was called on a scope above it, and CDK aspects do not cross Stage boundaries, so no function "
-                    "in it would be instrumented. Call LambdaInstrumentation.enable after creating the Stage, or on "
-                    "the Stage (LambdaInstrumentation.exclude(stage) to leave it as it is)."
-                )
+def _run(aspect: LambdaInstrumentation, scope: IConstruct) -> list[IConstruct]:
+    """One pass of ``aspect`` over ``scope``: every function whose nearest decision it is gets instrumented, with
+    one walk of the tree and the decisions looked up by path. Returns the constructs walked."""
+    nodes = scope.node.find_all()
+    decisions = Decisions.of(scope)
+    own = _ref(scope)
+    stage_paths = [path_of(n) for n in nodes if isinstance(n, Stage) and _ref(n) != own]
+    for path in stage_paths:
+        if path not in decisions.stages_with_pass and isinstance(decisions.nearest(path), LambdaInstrumentation):
+            raise XRayValidationError(
+                f"LambdaInstrumentation: Stage '{path}' was created after LambdaInstrumentation.enable was called "
+                "on a scope above it, and CDK aspects do not cross Stage boundaries, so no function in it would be "
+                "instrumented. Call LambdaInstrumentation.enable after creating the Stage, or on the Stage "
+                "(LambdaInstrumentation.exclude(stage) to leave it as it is)."
+            )
+    nested = tuple(p + "/" for p in stage_paths)
+    traced_excluded = XRayTracing.exclusion_test(scope)
+    stacks = _Stacks(nodes)
+    l2: lambda_.Function | None = None
+    for node in nodes:
+        # The L1 of a Function L2 is the first CfnFunction after it: find_all lists constructs in pre-order, and
+        # the L2 makes its L1 ("Resource") in its constructor, before anything else under it can hold a function.
+        if isinstance(node, lambda_.Function):
+            l2 = node
+            continue
+        if not isinstance(node, lambda_.CfnFunction):
+            continue
+        owner, l2 = l2, None
+        path = path_of(node)
+        if nested and path.startswith(nested):
+            continue  # a nested Stage synthesizes on its own, with its own pass
+        if decisions.nearest(path) is not aspect or traced_excluded(path):
+            continue
+        if is_cdk_internal_function(node, path=path):
+            continue
+        instrument(node, aspect.mode, owner_l2=owner or False, stack=stacks.of(node, path))
+    return nodes
 
 
-def instrument(cfn: lambda_.CfnFunction, mode: InstrumentationMode) -> InstrumentationKind | None:
-    """Apply ``mode`` to one function (idempotent); the kind it ends up with, or None when left alone."""
+class _Stacks:
+    """The stack of a construct by its path (the nearest stack above it among those walked), without asking
+    Node.js per construct."""
+
+    def __init__(self, nodes: list[IConstruct]) -> None:
+        found = [(path_of(n), n) for n in nodes if isinstance(n, Stack)]
+        self._by_path = sorted(found, key=lambda pair: -len(pair[0]))  # nested stacks first
+
+    def of(self, node: IConstruct, path: str) -> Stack:
+        for stack_path, stack in self._by_path:
+            if path.startswith(stack_path + "/"):
+                return stack
+        return Stack.of(node)  # the pass's scope is inside a stack
+
+
+def instrument(cfn: lambda_.CfnFunction, mode: InstrumentationMode, *, owner_l2: Any = None,
+               stack: Stack | None = None) -> InstrumentationKind | None:
+    """Apply ``mode`` to one function (idempotent); the kind it ends up with, or None when left alone.
+
+    ``owner_l2`` (the ``lambda_.Function`` that made ``cfn``, or False for none) and ``stack`` save calls into
+    Node.js when the caller knows them already; by default they are looked up.
+    """
     marked = cfn.get_metadata(INSTRUMENTATION_METADATA_KEY)
     if marked is not None:
         return InstrumentationKind(marked)
-    l2 = cfn.node.scope if isinstance(cfn.node.scope, lambda_.Function) else None
+    if owner_l2 is None:
+        scope = cfn.node.scope
+        owner_l2 = scope if isinstance(scope, lambda_.Function) else False
+    l2: lambda_.Function | None = owner_l2 or None
     owner: IConstruct = l2 or cfn
-    target = FunctionTarget.of(cfn)
+    target = FunctionTarget.of(cfn, stack=stack, owned=l2 is not None)
     existing = kind_from_environment(target.environment) or kind_from_layers(target.layer_text)
     skip = _precheck(target, existing, mode.kind)
     if skip is not None:
@@ -224,27 +285,41 @@ def _add_layer(cfn: lambda_.CfnFunction, l2: lambda_.Function | None, target: Fu
         cfn.add_property_override("Layers", [*target.layers, plan.layer_arn])
 
 
-@jsii.implements(IAspect)
 class _Excluded:
-    """Marker placed by :meth:`LambdaInstrumentation.exclude`; it changes nothing itself."""
-
-    def visit(self, node: IConstruct) -> None:
-        return None
+    """The decision :meth:`LambdaInstrumentation.exclude` records: leave the subtree as it is."""
 
 
-def _nearest_decision(node: IConstruct) -> IAspect | None:
-    """The ``enable`` aspect or ``exclude`` marker nearest above ``node`` (the latest, on one scope)."""
-    current: IConstruct | None = node
-    while current is not None:
-        for aspect in reversed(Aspects.of(current).all):
-            if isinstance(aspect, (LambdaInstrumentation, _Excluded)):
-                return aspect
-        current = current.node.scope
-    return None
+_EXCLUDED = _Excluded()
 
 
-def _has_decision(scope: IConstruct) -> bool:
-    return any(isinstance(a, (LambdaInstrumentation, _Excluded)) for a in Aspects.of(scope).all)
+class _InstrumentationPass(Construct):
+    """An empty construct under the scope of an ``enable`` call, carrying the aspect, so that CDK calls it once
+    when synthesis reaches it instead of once per construct of the scope (each call a round trip from Node.js)."""
+
+    def __init__(self, scope: IConstruct, id: str, *, target: IConstruct, aspect: LambdaInstrumentation) -> None:
+        super().__init__(scope, id)  # type: ignore[arg-type]
+        self.target = target
+        self.aspect = aspect
+        Aspects.of(self).add(aspect, priority=AspectPriority.MUTATING)
+
+    @classmethod
+    def add(cls, scope: IConstruct, aspect: LambdaInstrumentation) -> None:
+        base = "ConstructsLibInstrumentationPass"  # an id no user picks for a construct of their own
+        id, n = base, 1
+        while scope.node.try_find_child(id) is not None:
+            n += 1
+            id = f"{base}{n}"
+        cls(scope, id, target=scope, aspect=aspect)
+
+
+def _stages_under(scope: IConstruct) -> list[Stage]:
+    own = _ref(scope)
+    return [node for node in scope.node.find_all() if isinstance(node, Stage) and _ref(node) != own]
+
+
+def _ref(construct: Any) -> str:
+    """The identity of a jsii object (aws-cdk-lib may hand Python a new proxy for the same construct)."""
+    return str(construct.__jsii_ref__.ref)
 
 
 __all__ = ["InstrumentationMode", "LambdaInstrumentation", "instrument"]

@@ -34,6 +34,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from aws_cdk import CfnDynamicReference, CfnDynamicReferenceService, Token
@@ -88,8 +89,7 @@ def powertools_layer(target: FunctionTarget, *, version: str, layer_version: int
     assert target.runtime is not None and target.architecture is not None
     region = target.region
     if region is None or region in POWERTOOLS_SSM_REGIONS:
-        name = powertools_ssm_parameter(target.architecture, target.runtime, version)
-        return CfnDynamicReference(CfnDynamicReferenceService.SSM, name).to_string()
+        return _ssm_reference(powertools_ssm_parameter(target.architecture, target.runtime, version))
     account = POWERTOOLS_LAYER_ONLY_ACCOUNTS.get(region)
     if account is None:
         raise XRayValidationError(
@@ -139,3 +139,9 @@ def check_layer_region(target: FunctionTarget, field: str, arn: str) -> None:
             f"{target.region}, and Lambda attaches only layers of the function's own region. Pass that region's "
             "layer ARN (one LambdaInstrumentation.enable per region, on that region's stacks)."
         )
+
+
+@functools.cache
+def _ssm_reference(name: str) -> str:
+    """``{{resolve:ssm:<name>}}`` as a CDK token, made once per parameter (a token stands for its value anywhere)."""
+    return CfnDynamicReference(CfnDynamicReferenceService.SSM, name).to_string()

@@ -16,10 +16,15 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from aws_cdk import CfnResource, Stack, Token
+from aws_cdk import CfnResource, Stack
 from aws_cdk import aws_lambda as lambda_
 
 from .._rendered import rendered_properties
+from .._validation import is_token
+from ..discovery import path_of
+
+#: Per stack (by jsii reference): its region and name, None where a token. A stack's are fixed when it is made.
+_STACK_FACTS: dict[str, tuple[str | None, str | None]] = {}
 
 
 class RuntimeFamily(Enum):
@@ -70,11 +75,17 @@ class FunctionTarget:
         return " ".join(self.layers)
 
     @classmethod
-    def of(cls, function: CfnResource) -> FunctionTarget:
-        """Read the facts of ``function`` (a ``CfnFunction``); a handful of jsii calls, no construct created."""
-        stack = Stack.of(function)
-        l2 = function.node.scope if isinstance(function.node.scope, lambda_.Function) else None
-        properties = rendered_properties(function)
+    def of(cls, function: CfnResource, *, stack: Stack | None = None, owned: bool | None = None) -> FunctionTarget:
+        """Read the facts of ``function`` (a ``CfnFunction``); a handful of jsii calls, no construct created.
+
+        :param stack: the stack ``function`` is in, when the caller knows it (saves two calls).
+        :param owned: whether a ``lambda_.Function`` L2 made ``function``, when the caller knows (saves two).
+        """
+        stack = Stack.of(function) if stack is None else stack
+        if owned is None:
+            owned = isinstance(function.node.scope, lambda_.Function)
+        path = path_of(function)
+        properties = rendered_properties(function, stack)
         runtime = _literal(properties.get("runtime"))
         architectures = properties.get("architectures")
         architecture: str | None = "x86_64"  # Lambda's default when Architectures is absent
@@ -85,10 +96,10 @@ class FunctionTarget:
         package_type = _literal(properties.get("packageType")) or "Zip"
         layers = properties.get("layers") or []
         variables, unreadable = _variables(properties.get("environment"))
-        region = None if Token.is_unresolved(stack.region) else stack.region
-        stack_name = None if Token.is_unresolved(stack.stack_name) else stack.stack_name
+        region, stack_name = _facts_of(stack)
+        segments = path.split("/")
         return cls(
-            path=function.node.path,
+            path=path,
             runtime=runtime,
             architecture=architecture,
             package_type=package_type,
@@ -99,8 +110,17 @@ class FunctionTarget:
             environment=variables,
             environment_unreadable=unreadable,
             stack_name=stack_name,
-            construct_id=(l2 or function).node.id,
+            construct_id=segments[-2] if owned and len(segments) > 1 else segments[-1],  # the L2's, or the L1's id
         )
+
+
+def _facts_of(stack: Stack) -> tuple[str | None, str | None]:
+    key = str(stack.__jsii_ref__.ref)  # type: ignore[attr-defined]
+    found = _STACK_FACTS.get(key)
+    if found is None:
+        region, name = stack.region, stack.stack_name
+        found = _STACK_FACTS[key] = (None if is_token(region) else region, None if is_token(name) else name)
+    return found
 
 
 def partition_of(region: str) -> str:
@@ -136,4 +156,4 @@ def _variables(environment: Any) -> tuple[dict[str, Any], bool]:
 
 
 def _literal(value: Any) -> str | None:
-    return value if isinstance(value, str) and not Token.is_unresolved(value) else None
+    return value if isinstance(value, str) and not is_token(value) else None
