@@ -530,6 +530,8 @@ class _Pass:
         """Each construct's metadata entries as plain data: all at once (``metadata_of``), or entry by entry if
         that ever fails (it reads jsii's object references, which a jsii release could change)."""
         try:
+            # Resolved in the first one's stack: the recorded props are redacted to plain values, with no token
+            # whose stack would matter.
             return metadata_of(list(constructs), Stack.of(constructs[0]))
         except Exception:  # the slow way gives the same answer
             return [[{"type": e.type, "data": e.data} for e in c.node.metadata] for c in constructs]

@@ -91,10 +91,17 @@ pip=(-m pip install --quiet --disable-pip-version-check)
 install=("$venv/bin/python" "${pip[@]}")
 runtime_install=("$runtime/bin/python" "${pip[@]}")
 reinstall=(--force-reinstall)
+cert="${SSL_CERT_FILE:-${PIP_CERT:-}}"  # uv reads none of pip's settings: pip's CA bundle, if that is all there is
 if pip_install "$venv/bin/python" "${pip[@]}" "uv==$uv_version" && [[ -x "$venv/bin/uv" ]]; then
-  install=("$venv/bin/uv" pip install --quiet --python "$venv/bin/python")
-  runtime_install=("$venv/bin/uv" pip install --quiet --python "$runtime/bin/python")
+  install=(env ${cert:+SSL_CERT_FILE="$cert"} "$venv/bin/uv" pip install --quiet --python "$venv/bin/python")
+  runtime_install=(env ${cert:+SSL_CERT_FILE="$cert"} "$venv/bin/uv" pip install --quiet --python "$runtime/bin/python")
   reinstall=(--reinstall-package localstack-host-lambda)
+fi
+if [[ "${install[0]}" == env ]] && ! pip_install "${install[@]}" "${pins[@]}"; then
+  echo "emulator: uv could not install LocalStack; pip does" >&2  # then with pip, below
+  install=("$venv/bin/python" "${pip[@]}")
+  runtime_install=("$runtime/bin/python" "${pip[@]}")
+  reinstall=(--force-reinstall)
 fi
 if ! pip_install "${install[@]}" "${pins[@]}" \
    || ! pip_install "${install[@]}" --no-deps "${reinstall[@]}" "$plugin" \

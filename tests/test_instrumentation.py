@@ -561,3 +561,18 @@ def test_a_function_that_deploys_but_cannot_be_instrumented_is_a_warning(
     assert INSTRUMENTATION_METADATA_KEY not in json.dumps(result.templates["S"])
     found = result.warnings_on(function.node.path)
     assert any(f"@constructs-lib/xray:{code}" in w and text in w for w in found), found
+
+
+def test_enable_on_the_l1_of_an_l2_instruments_it_through_the_l2(tmp_path: Path) -> None:
+    """The pass finds a function's L2 from the walk; when ``enable`` is given the L1 itself, the walk starts
+    below the L2, which is then looked up (the layer and variables go through the L2, as for any L2)."""
+    app = App(outdir=str(tmp_path), context=cdk_context())
+    stack = Stack(app, "S", env=Environment(account=ACCOUNT, region="eu-west-1"))
+    fn = lambda_.Function(stack, "Fn", runtime=lambda_.Runtime.PYTHON_3_13, handler="index.handler",
+                          code=lambda_.Code.from_inline("def handler(e, c): 0"), environment={"TABLE": "t"})
+    LambdaInstrumentation.enable(fn.node.default_child)  # type: ignore[arg-type]
+    props = next(r for r in resources_of(app.synth().get_stack_by_name("S").template, "AWS::Lambda::Function")
+                 .values())["Properties"]
+    assert len(props["Layers"]) == 1
+    variables = props["Environment"]["Variables"]
+    assert variables["TABLE"] == "t" and variables["POWERTOOLS_SERVICE_NAME"] == "S-Fn"

@@ -106,9 +106,10 @@ def report(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
     code = main(list(args))
     out, err = capsys.readouterr()
     # jsii copies Node's stderr (the CDK's validation report of a fixture's synth) from a thread, so it can land
-    # here at any time; the report's own stderr is its "error:" lines (and argparse's usage), in process.
-    prefixes = ("error:", "usage:", "python -m constructs_lib.report: error")
-    own = [line for line in err.splitlines(keepends=True) if line.startswith(prefixes)]
+    # here at any time: leave out the lines of that report, keep everything else (a traceback included).
+    own = [line for line in err.splitlines(keepends=True)
+           if not (line.startswith(("WARNING ", "ERROR ", "   ", "A copy of this report can be found in: "))
+                   or not line.strip())]
     return code, out, "".join(own)
 
 

@@ -65,6 +65,7 @@ class LambdaInstrumentation:
             )
         self.mode: InstrumentationMode = mode
         self._covered: set[str] = set()  # constructs a pass has seen (only when added by hand)
+        self._scopes: list[str] = []  # the paths it was added on by hand, as first visited
 
     @classmethod
     def enable(cls, scope: IConstruct, *, mode: InstrumentationMode | None = None) -> LambdaInstrumentation:
@@ -135,10 +136,14 @@ class LambdaInstrumentation:
                 _run(self, node.target)
             return
         # Added by hand (Aspects.of(scope).add(LambdaInstrumentation())): CDK visits the scope first, then each
-        # construct under it; the first visit does the work for the whole scope.
+        # construct under it; the first visit does the work for the whole scope, and records the decision then.
+        # A construct another aspect adds later gets a pass of its own, under the decisions already recorded.
         if _ref(node) in self._covered:
             return
-        Decisions.of(node).decide(path_of(node), self)
+        path = path_of(node)
+        if not any(path == done or path.startswith(done + "/") for done in self._scopes):
+            self._scopes.append(path)
+            Decisions.of(node).decide(path, self)
         self._covered.update(_ref(n) for n in _run(self, node))
 
 
@@ -161,6 +166,9 @@ def _run(aspect: LambdaInstrumentation, scope: IConstruct) -> list[IConstruct]:
     traced_excluded = XRayTracing.exclusion_test(scope)
     stacks = _Stacks(nodes)
     l2: lambda_.Function | None = None
+    if isinstance(scope, lambda_.CfnFunction):  # enable on an L2's own L1: the walk starts below the L2
+        parent = scope.node.scope
+        l2 = parent if isinstance(parent, lambda_.Function) else None
     for node in nodes:
         # The L1 of a Function L2 is the first CfnFunction after it: find_all lists constructs in pre-order, and
         # the L2 makes its L1 ("Resource") in its constructor, before anything else under it can hold a function.

@@ -302,10 +302,9 @@ class TracingAlarms(MonitoringConstruct):
         self._synthesizing = True
         self.discover()
         if self._inventory is not None:
-            account_types = self._insights.account_types
             AccountQueries.record(app_key=self._app_key, use=AccountQueryUse(
                 owner=self, path=path_of(self), environment=self._environment,
-                account_wide=bool(account_types), age_query=AlarmType.QUEUE_MESSAGE_AGE in account_types,
+                account_types=self._insights.account_types,
                 dead_letter_paths=tuple(r.path for r in self._inventory.dead_letter_queues)))
         for override in self._specs.unused_overrides() if self.mode is AlarmMode.PER_RESOURCE else []:
             warn(self, "overrideMatchedNothing",
