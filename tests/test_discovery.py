@@ -25,7 +25,7 @@ from aws_cdk import custom_resources as cr
 import constructs_lib
 from constructs_lib import ServiceKind, is_cdk_internal_function, is_cdk_internal_resource, kind_of, traced_resources
 
-from .conftest import resources_of
+from .conftest import cdk_context, resources_of
 
 INLINE = lambda_.Code.from_inline("def handler(event, context):\n    return {}\n")
 
@@ -244,3 +244,19 @@ def test_docstring_examples_run(tmp_path: Path, module_name: str) -> None:
                      "App": App, "Stack": Stack, "Environment": aws_cdk.Environment, "lambda_": lambda_,
                      "app": app, "stack": stack, "fn": function(stack, "Fn")}
         exec(compile(code, f"{module_name}:{name}", "exec"), namespace)
+
+
+def test_path_of_is_the_construct_path_for_every_construct_of_the_sample_app(tmp_path: Path) -> None:
+    """``path_of`` reads a generated L1's path from ``toString()`` (one call instead of two): it must be exactly
+    ``node.path``, for every construct kind the sample app has, CDK's own plain ``CfnResource``s included, after
+    the passes ran (synthesis) too."""
+    from constructs_lib.discovery import _PATHS, path_of
+    from sample_stacks import build_sample_app
+
+    app = App(outdir=str(tmp_path), context=cdk_context())
+    build_sample_app(app, nag=False)
+    app.synth()
+    nodes = app.node.find_all()
+    for node in nodes:
+        _PATHS.pop(str(node.__jsii_ref__.ref), None)
+    assert [path_of(n) for n in nodes] == [n.node.path for n in nodes]
