@@ -43,7 +43,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any
 
 import jsii
 from aws_cdk import (
@@ -70,6 +70,7 @@ from aws_cdk import aws_xray as xray
 from constructs import Construct, IConstruct
 from jsii._reference_map import InterfaceDynamicProxy
 
+from ._passes import PathDecisions, free_child_id, ref_of, stages_under
 from ._rendered import metadata_of
 from ._validation import XRayValidationError, check_length, check_pattern, fail, is_token, warn
 from .discovery import (
@@ -195,7 +196,7 @@ class XRayTracing:
         if isinstance(scope, Stage):
             registry.stages_with_pass.add(scope_path)
         # CDK aspects stop at Stage boundaries: carry this one into the Stages under the scope that have none.
-        for stage in _stages_under(scope):
+        for stage in stages_under(scope):
             stage_path = stage.node.path
             if stage_path not in registry.decisions:
                 _TracingPass.add(stage, aspect)
@@ -259,12 +260,12 @@ class XRayTracing:
             return
         # Added by hand (Aspects.of(scope).add(XRayTracing())): CDK visits the scope first, then each construct
         # under it; the first visit does the work for the whole scope.
-        if _ref(node) in self._covered:
+        if ref_of(node) in self._covered:
             return
         _Registry.of(node).decide(node.node.path, self)
         done = _Pass(self, node)
         done.run()
-        self._covered.update(_ref(n) for n in done.nodes)
+        self._covered.update(ref_of(n) for n in done.nodes)
 
 
 #: Construct metadata on each traceable resource ``XRayTracing.exclude`` governs (data: the excluded scope's path),
@@ -306,12 +307,8 @@ class _TracingPass(Construct):
 
     @classmethod
     def add(cls, scope: IConstruct, aspect: XRayTracing) -> None:
-        base = "ConstructsLibXRayTracingPass"  # an id no user picks for a stack or construct of their own
-        id, n = base, 1
-        while scope.node.try_find_child(id) is not None:
-            n += 1
-            id = f"{base}{n}"
-        cls(scope, id, target=scope, aspect=aspect)
+        # An id no user picks for a stack or construct of their own.
+        cls(scope, free_child_id(scope, "ConstructsLibXRayTracingPass"), target=scope, aspect=aspect)
 
 
 # -- what one app decided, kept on the Python side ---------------------------------------------------------------
@@ -324,42 +321,13 @@ class _RolePolicy:
 
 
 @dataclass
-class _Registry:
+class _Registry(PathDecisions):
     """The ``enable``/``exclude`` decisions of one app by construct path, and what the passes made, so that
     finding the decision for a resource costs no call into Node.js."""
 
-    decisions: dict[str, list[IAspect]] = field(default_factory=dict)
-    stages_with_pass: set[str] = field(default_factory=set)
     role_policies: dict[str, _RolePolicy] = field(default_factory=dict)
     sns_policies: list[SnsTracingResourcePolicy] = field(default_factory=list)
     unreadable_disabled_warned: bool = False
-
-    _apps: ClassVar[dict[str, _Registry]] = {}  # by the app's jsii reference (jsii never frees an object anyway)
-    _roots: ClassVar[dict[str, str]] = {}  # a construct's jsii reference -> its app's (a root never changes)
-
-    @classmethod
-    def of(cls, node: IConstruct) -> _Registry:
-        key = _ref(node)
-        root = cls._roots.get(key)
-        if root is None:
-            root = cls._roots[key] = _ref(node.node.root)
-        found = cls._apps.get(root)
-        if found is None:
-            found = cls._apps[root] = cls()
-        return found
-
-    def decide(self, path: str, decision: IAspect) -> None:
-        self.decisions.setdefault(path, []).append(decision)
-
-    def nearest(self, path: str) -> IAspect | None:
-        """The ``enable`` aspect or ``exclude`` marker nearest above ``path`` (the latest, on one scope)."""
-        while True:
-            found = self.decisions.get(path)
-            if found:
-                return found[-1]
-            if not path:
-                return None
-            path = path.rpartition("/")[0]
 
     def others_decide_below(self, path: str, aspect: IAspect) -> bool:
         """True when another ``enable`` or an ``exclude`` was called on a construct under ``path``."""
@@ -385,7 +353,7 @@ class _Pass:
         self._stack_paths: list[tuple[str, Stack]] | None = None
         self._statements: dict[tuple[str, ...], iam.PolicyStatement] = {}
         self._l2_settings: dict[str, tuple[Any, bool]] = {}  # by the L1 function's jsii reference
-        self._policies_before = {_ref(n) for n in self.nodes if isinstance(n, iam.Policy)}
+        self._policies_before = {ref_of(n) for n in self.nodes if isinstance(n, iam.Policy)}
         self._policies_seen: set[str] = set()
         self._flag_on = FeatureFlags.of(scope).is_enabled(METADATA_FLAG) is True
         # cdk-nag is used from Python (directly, or by a construct library that depends on it, which imports it):
@@ -397,11 +365,11 @@ class _Pass:
         # statement silently, and this warns).
         # The whole app is looked at, not only the scope: a role imported in another stack can be used here.
         root = scope.node.root
-        everything = self.nodes if _ref(root) == _ref(scope) else root.node.find_all()
+        everything = self.nodes if ref_of(root) == ref_of(scope) else root.node.find_all()
         self._imports = any(type(n) is Resource or isinstance(n, InterfaceDynamicProxy) for n in everything)
 
     def run(self) -> None:
-        nested_stages = [n for n in self.nodes if isinstance(n, Stage) and _ref(n) != _ref(self.scope)]
+        nested_stages = [n for n in self.nodes if isinstance(n, Stage) and ref_of(n) != ref_of(self.scope)]
         stage_paths = [s.node.path for s in nested_stages]
         self._check_stages_covered(stage_paths)
         if self.registry.nearest(self.scope_path) is not self.aspect:
@@ -477,13 +445,13 @@ class _Pass:
         unset = [(fn, owner) for (fn, owner), config in zip(pairs, configs, strict=True)
                  if _mode_of(fn, config, "mode") is None]
         disabled = self._disabled_on_l2s(unset)
-        return {_ref(fn): (config, _ref(fn) in disabled) for (fn, _), config in zip(pairs, configs, strict=True)}
+        return {ref_of(fn): (config, ref_of(fn) in disabled) for (fn, _), config in zip(pairs, configs, strict=True)}
 
     def _lambda(self, fn: CfnResource, l2: lambda_.Function | None = None) -> None:
         plain = type(fn) is CfnResource  # CDK's own functions: no typed attributes, CloudFormation names
         properties: Mapping[str, Any] = fn._cfn_properties if plain else {}
         if l2 is not None:
-            config, disabled = self._l2_settings[_ref(fn)]
+            config, disabled = self._l2_settings[ref_of(fn)]
         else:
             config = properties.get("TracingConfig") if plain else fn.tracing_config  # type: ignore[attr-defined]
             disabled = False
@@ -518,11 +486,11 @@ class _Pass:
                 analytics = [e.get("data") for e in entries if e.get("type") == "aws:cdk:analytics:construct"]
                 if any(isinstance(d, dict) and "tracing" in d for d in analytics):
                     if any(isinstance(d, dict) and d.get("tracing") == "Disabled" for d in analytics):
-                        disabled.add(_ref(fn))
+                        disabled.add(ref_of(fn))
                 elif not analytics:
                     undecided.append((fn, l2))  # no props recorded: as without the flag
                 # else: props recorded, and tracing was not among them
-        disabled.update(_ref(fn) for fn, _ in undecided if self._disabled_without_props(fn))
+        disabled.update(ref_of(fn) for fn, _ in undecided if self._disabled_without_props(fn))
         return disabled
 
     @staticmethod
@@ -668,10 +636,10 @@ class _Pass:
     def _acknowledge_iam5(self, policy: iam.Policy) -> None:
         """Acknowledge cdk-nag's wildcard-resource finding on a default policy, unless the policy already had a
         ``Resource: "*"`` statement of the user's (then the finding was there before, and stays theirs)."""
-        if _ref(policy) in self._policies_seen:
+        if ref_of(policy) in self._policies_seen:
             return
-        self._policies_seen.add(_ref(policy))
-        if _ref(policy) in self._policies_before:
+        self._policies_seen.add(ref_of(policy))
+        if ref_of(policy) in self._policies_before:
             statements = policy.document.to_json().get("Statement", [])
             if any(_wildcard(s) and not set(_as_list(s.get("Action"))) <= _XRAY_ACTIONS for s in statements):
                 return
@@ -711,7 +679,7 @@ class _Pass:
         role = token.target if isinstance(token, Reference) else None
         if not isinstance(role, CfnResource) or cfn_type_of(role) != "AWS::IAM::Role":
             return None
-        if _ref(Stack.of(role)) != _ref(Stack.of(resource)):
+        if ref_of(Stack.of(role)) != ref_of(Stack.of(resource)):
             return None
         return role
 
@@ -780,20 +748,6 @@ def _is_imported_function_candidate(node: IConstruct) -> bool:
     return isinstance(node, lambda_.FunctionBase) and not isinstance(
         node, (lambda_.Function, lambda_.SingletonFunction, lambda_.QualifiedFunctionBase)
     )
-
-
-def _stages_under(scope: IConstruct) -> list[Stage]:
-    """The Stages under ``scope``, stacks included (CDK Pipelines makes its Stages inside the pipeline stack): one
-    ``find_all`` round trip, then Python type checks."""
-    own = _ref(scope)
-    return [node for node in scope.node.find_all() if isinstance(node, Stage) and _ref(node) != own]
-
-
-def _ref(construct: Any) -> str:
-    """The identity of a jsii object. aws-cdk-lib hands Python a new proxy object each time it returns an object
-    that Node.js created, so ``is`` and ``id()`` cannot tell whether two proxies are the same construct; the
-    reference jsii keeps in every proxy can, without a call into Node.js."""
-    return str(construct.__jsii_ref__.ref)
 
 
 # -- SNS ----------------------------------------------------------------------------------------------------------
@@ -901,7 +855,7 @@ class SnsTracingResourcePolicy(Construct):
         env = env_key(stack)
         for policy in _Registry.of(stack).sns_policies:
             if policy.env == env and policy.account_wide:
-                if _ref(Stack.of(policy)) != _ref(stack):
+                if ref_of(Stack.of(policy)) != ref_of(stack):
                     raise XRayValidationError(
                         f"XRayTracing: sns_resource_policy_stack '{stack.node.path}' would make a second "
                         f"account-wide SNS policy for {env_text(env)}; '{policy.node.path}' already is one"

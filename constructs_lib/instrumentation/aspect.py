@@ -19,10 +19,10 @@ from aws_cdk import AspectPriority, Aspects, IAspect, Stack, Stage
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct, IConstruct
 
+from .._passes import PathDecisions, free_child_id, ref_of, stages_under
 from .._validation import XRayValidationError, warn
 from ..discovery import is_cdk_internal_function, path_of
 from ..tracing import XRayTracing
-from .decisions import Decisions
 from .detect import kind_from_environment, kind_from_layers
 from .kinds import INSTRUMENTATION_METADATA_KEY, InstrumentationKind
 from .opentelemetry import OpenTelemetry
@@ -79,7 +79,7 @@ class LambdaInstrumentation:
             LambdaInstrumentation.enable(app, mode=PowertoolsTracer(version="3.37.0", capture_response=True))
         """
         aspect = cls(mode=mode)
-        decisions = Decisions.of(scope)
+        decisions = PathDecisions.of(scope)
         scope_path = path_of(scope)
         decisions.decide(scope_path, aspect)
         _InstrumentationPass.add(scope, aspect)
@@ -87,7 +87,7 @@ class LambdaInstrumentation:
             decisions.stages_with_pass.add(scope_path)
         # A nested Stage synthesizes on its own, before the aspects of the scope run: give each one that has no
         # decision of its own a pass of this aspect.
-        for stage in _stages_under(scope):
+        for stage in stages_under(scope):
             stage_path = path_of(stage)
             if stage_path not in decisions.decisions:
                 _InstrumentationPass.add(stage, aspect)
@@ -102,7 +102,7 @@ class LambdaInstrumentation:
 
             LambdaInstrumentation.exclude(stack.batch_job)
         """
-        decisions = Decisions.of(scope)
+        decisions = PathDecisions.of(scope)
         path = path_of(scope)
         if decisions.decisions.get(path, [None])[-1] is not _EXCLUDED:
             decisions.decide(path, _EXCLUDED)
@@ -128,7 +128,7 @@ class LambdaInstrumentation:
     @staticmethod
     def is_excluded(node: IConstruct) -> bool:
         """True when ``node`` is under a subtree passed to :meth:`exclude` with no ``enable`` closer to it."""
-        return isinstance(Decisions.of(node).nearest(path_of(node)), _Excluded)
+        return isinstance(PathDecisions.of(node).nearest(path_of(node)), _Excluded)
 
     def visit(self, node: IConstruct) -> None:
         if isinstance(node, _InstrumentationPass):
@@ -138,22 +138,22 @@ class LambdaInstrumentation:
         # Added by hand (Aspects.of(scope).add(LambdaInstrumentation())): CDK visits the scope first, then each
         # construct under it; the first visit does the work for the whole scope, and records the decision then.
         # A construct another aspect adds later gets a pass of its own, under the decisions already recorded.
-        if _ref(node) in self._covered:
+        if ref_of(node) in self._covered:
             return
         path = path_of(node)
         if not any(path == done or path.startswith(done + "/") for done in self._scopes):
             self._scopes.append(path)
-            Decisions.of(node).decide(path, self)
-        self._covered.update(_ref(n) for n in _run(self, node))
+            PathDecisions.of(node).decide(path, self)
+        self._covered.update(ref_of(n) for n in _run(self, node))
 
 
 def _run(aspect: LambdaInstrumentation, scope: IConstruct) -> list[IConstruct]:
     """One pass of ``aspect`` over ``scope``: every function whose nearest decision it is gets instrumented, with
     one walk of the tree and the decisions looked up by path. Returns the constructs walked."""
     nodes = scope.node.find_all()
-    decisions = Decisions.of(scope)
-    own = _ref(scope)
-    stage_paths = [path_of(n) for n in nodes if isinstance(n, Stage) and _ref(n) != own]
+    decisions = PathDecisions.of(scope)
+    own = ref_of(scope)
+    stage_paths = [path_of(n) for n in nodes if isinstance(n, Stage) and ref_of(n) != own]
     for path in stage_paths:
         if path not in decisions.stages_with_pass and isinstance(decisions.nearest(path), LambdaInstrumentation):
             raise XRayValidationError(
@@ -312,22 +312,8 @@ class _InstrumentationPass(Construct):
 
     @classmethod
     def add(cls, scope: IConstruct, aspect: LambdaInstrumentation) -> None:
-        base = "ConstructsLibInstrumentationPass"  # an id no user picks for a construct of their own
-        id, n = base, 1
-        while scope.node.try_find_child(id) is not None:
-            n += 1
-            id = f"{base}{n}"
-        cls(scope, id, target=scope, aspect=aspect)
-
-
-def _stages_under(scope: IConstruct) -> list[Stage]:
-    own = _ref(scope)
-    return [node for node in scope.node.find_all() if isinstance(node, Stage) and _ref(node) != own]
-
-
-def _ref(construct: Any) -> str:
-    """The identity of a jsii object (aws-cdk-lib may hand Python a new proxy for the same construct)."""
-    return str(construct.__jsii_ref__.ref)
+        # An id no user picks for a construct of their own.
+        cls(scope, free_child_id(scope, "ConstructsLibInstrumentationPass"), target=scope, aspect=aspect)
 
 
 __all__ = ["InstrumentationMode", "LambdaInstrumentation", "instrument"]

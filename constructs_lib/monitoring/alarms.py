@@ -36,6 +36,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct, IConstruct, IValidation
 
+from .._passes import ref_of
 from .._validation import check_length, check_number, check_pattern, fail, is_token, warn
 from ..discovery import path_of
 from ..tracing import XRayTracing
@@ -173,8 +174,7 @@ class TracingAlarms(MonitoringConstruct):
         self._early_timeouts: list[tuple[str, Any, float]] = []
         self._synthesizing = False
         # For the warnings between account-wide queries of several TracingAlarms (account_queries).
-        root: Any = self.node.root
-        self._app_key = str(root.__jsii_ref__.ref)  # the app's identity, however many proxies stand for it
+        self._app_key = ref_of(self.node.root)  # the app's identity, however many proxies stand for it
         account = stack.account
         self._environment = (None if is_token(account) else account, None if is_token(region) else region)
         if mode is AlarmMode.METRICS_INSIGHTS and overrides:

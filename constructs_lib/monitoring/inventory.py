@@ -33,6 +33,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_xray as xray
 from constructs import Construct, IConstruct
 
+from .._passes import ref_of
 from .._validation import warn
 from ..discovery import cfn_property, is_cdk_internal_function, path_of
 from ..filters import TraceGroupKind, classify
@@ -361,7 +362,7 @@ class _Scanner:
         return unresolved_property(api, "Name")
 
     def _in_stack(self, node: CfnResource, index: _StackIndex) -> bool:
-        return self.single_stack or _ref(Stack.of(node)) == _ref(index.stack)
+        return self.single_stack or ref_of(Stack.of(node)) == ref_of(index.stack)
 
     # -- trace groups ---------------------------------------------------------------------------------------
     def _classify_group(self, resource: MonitoredResource) -> None:
@@ -401,7 +402,7 @@ _STAGE_PATHS: dict[str, str] = {}  # a construct's jsii reference -> the path of
 
 
 def _stage_path(construct: IConstruct) -> str:
-    key = _ref(construct)
+    key = ref_of(construct)
     if key not in _STAGE_PATHS:
         stage = Stage.of(construct)
         _STAGE_PATHS[key] = path_of(stage) if stage is not None else ""
@@ -415,11 +416,6 @@ def _names_dead_letter_target(resource: MonitoredResource) -> bool:
     if isinstance(resource.cfn, l1_class):
         return resource.properties.get(name) is not None
     return cfn_property(resource.cfn, name) is not None  # any other class (CDK's own resources): as rendered
-
-
-def _ref(construct: Any) -> str:
-    """The identity of a jsii object (a new proxy may stand for the same construct)."""
-    return str(construct.__jsii_ref__.ref)
 
 
 def _dead_letter_arns(stack: Stack, node: CfnResource, cfn_type: str) -> list[Any]:
