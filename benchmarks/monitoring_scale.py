@@ -53,8 +53,6 @@ def build(variant: str, sets: int, outdir: str) -> object:
     from aws_cdk import aws_sns as sns
     from aws_cdk import aws_sqs as sqs
 
-    from constructs_lib import AlarmMode, TracingAlarms, XRayTracing
-
     by_hand = variant not in ("library", "insights")
     app = App(outdir=outdir)
     stacks: list[Stack] = []
@@ -75,8 +73,13 @@ def build(variant: str, sets: int, outdir: str) -> object:
                                   code=code, timeout=Duration.seconds(30), tracing=tracing)
         worker.add_event_source(sources.SqsEventSource(queue))
         parts.append((stack, api_fn, api, queue, worker))
+    # The library is imported only by the variants that use it, and only the parts they use.
     if not by_hand:
+        from constructs_lib import XRayTracing
+
         XRayTracing.enable(app)
+    if variant in ("library", "library-alarms", "insights", "insights-alarms"):
+        from constructs_lib import AlarmMode, TracingAlarms
     if variant in ("library", "library-alarms"):
         for stack in stacks:
             TracingAlarms(stack, "Alarms", monitored_scope=stack, service_health_alarm=False)

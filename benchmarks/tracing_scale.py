@@ -13,7 +13,8 @@ the process and of its Node.js child), which a busy machine disturbs less. Runs 
 aspect, hand, ...) so that load slows both alike; the table gives medians and the ratios aspect / hand.
 
 ``--count`` runs one in-process synth per variant instead, counting the Python<->Node round trips of jsii
-(kernel requests and callbacks) and those of the aspect's own pass, by request, with the time the pass takes.
+(kernel requests and callbacks, and each batch of ``constructs_lib._pipeline``, which carries many requests in one
+round trip) and those of the aspect's own pass, by request, with the time the pass takes.
 
     python benchmarks/tracing_scale.py [--sets 24 100] [--repeat 5]
     python benchmarks/tracing_scale.py --count --sets 24
@@ -51,8 +52,6 @@ def build_app(sets: int, *, variant: str, outdir: str, flags: bool = True) -> An
     from aws_cdk import aws_lambda_event_sources as sources
     from aws_cdk import aws_sqs as sqs
 
-    from constructs_lib import XRayTracing
-
     by_hand = variant == "hand"
     context = json.loads((ROOT / "cdk.json").read_text())["context"] if flags else {}
     app = App(outdir=outdir, context=context)
@@ -74,6 +73,8 @@ def build_app(sets: int, *, variant: str, outdir: str, flags: bool = True) -> An
                                   handler="index.handler", code=code, **tracing)
         worker.add_event_source(sources.SqsEventSource(queue))
     if not by_hand:
+        from constructs_lib import XRayTracing  # only here: an app traced by hand does not import the library
+
         XRayTracing.enable(app)
     return app
 
@@ -147,7 +148,23 @@ def count_round_trips(sets: int, flags: bool) -> None:
             state["pass_seconds"] += time.perf_counter() - start
             state["in_pass"] = False
 
+    from constructs_lib import _pipeline
+
+    written_together = _pipeline._written_together
+
+    def counted_written_together(process: Any, encoded: list[bytes], types: list[type]) -> list[Any]:
+        # A batch (constructs_lib._pipeline) is one round trip carrying several requests.
+        if state["counting"]:
+            counts["batch"] += 1
+            batched["requests"] += len(encoded)
+            if state["in_pass"]:
+                in_pass["batch"] += 1
+                batched["in pass"] += len(encoded)
+        return written_together(process, encoded, types)
+
+    batched: Counter[str] = Counter()
     process._NodeProcess.send = counted_send  # type: ignore[method-assign]
+    _pipeline._written_together = counted_written_together  # type: ignore[assignment]
     XRayTracing.visit = timed_visit  # type: ignore[method-assign]
 
     with tempfile.TemporaryDirectory() as outdir:  # warm up Node: the first synth of a process is slower
@@ -158,6 +175,7 @@ def count_round_trips(sets: int, flags: bool) -> None:
             constructs = len(app.node.find_all())
             counts.clear()
             in_pass.clear()
+            batched.clear()
             state["pass_seconds"] = 0.0
             state["counting"] = True
             start = time.perf_counter()
@@ -165,12 +183,14 @@ def count_round_trips(sets: int, flags: bool) -> None:
             elapsed = time.perf_counter() - start
             state["counting"] = False
         print(f"{variant:>6}: {constructs} constructs, synth {elapsed:.2f} s, {sum(counts.values())} round trips "
-              f"({', '.join(f'{k} {v}' for k, v in counts.most_common())})")
+              f"({', '.join(f'{k} {v}' for k, v in counts.most_common())}); {batched['requests']} requests in "
+              "the batches")
     functions = 2 * sets
     trips = sum(in_pass.values())
     print(f"the aspect's pass: {state['pass_seconds']:.2f} s, {trips} round trips for {functions} functions and "
           f"{sets} stages, {trips / constructs:.2f} per construct of the app")
-    print("  by request: " + ", ".join(f"{k} {v}" for k, v in in_pass.most_common()))
+    print("  by request: " + ", ".join(f"{k} {v}" for k, v in in_pass.most_common())
+          + f" ({batched['in pass']} requests in the batches)")
 
 
 def main() -> None:

@@ -71,6 +71,7 @@ from constructs import Construct, IConstruct
 from jsii._reference_map import InterfaceDynamicProxy
 
 from ._passes import PathDecisions, free_child_id, ref_of, stages_under
+from ._pipeline import get_each, set_each
 from ._rendered import metadata_of
 from ._validation import XRayValidationError, check_length, check_pattern, fail, is_token, warn
 from .discovery import (
@@ -352,7 +353,6 @@ class _Pass:
         self.nodes = scope.node.find_all()
         self._stack_paths: list[tuple[str, Stack]] | None = None
         self._statements: dict[tuple[str, ...], iam.PolicyStatement] = {}
-        self._l2_settings: dict[str, tuple[Any, bool]] = {}  # by the L1 function's jsii reference
         self._policies_before = {ref_of(n) for n in self.nodes if isinstance(n, iam.Policy)}
         self._policies_seen: set[str] = set()
         self._flag_on = FeatureFlags.of(scope).is_enabled(METADATA_FLAG) is True
@@ -384,7 +384,8 @@ class _Pass:
             ServiceKind.SNS_TOPIC: self._sns_topic,
             ServiceKind.HTTP_API: self._http_api,
         }
-        self._l2_settings = self._read_l2_functions(needs_path, stage_paths)
+        self._l2_functions(needs_path, stage_paths)
+        rest_stages: list[apigateway.CfnStage] = []
         l2: lambda_.Function | None = None
         for node in self.nodes:
             if isinstance(node, lambda_.Function):
@@ -392,10 +393,8 @@ class _Pass:
                 continue
             if isinstance(node, CfnResource):
                 if l2 is not None and isinstance(node, lambda_.CfnFunction):
-                    owner, l2 = l2, None
-                    if not needs_path or self._governs(path_of(node), stage_paths):
-                        self._lambda(node, owner)
-                    continue
+                    l2 = None
+                    continue  # done with the other functions of L2s, above
                 kind = kind_of(node)
                 handler = handlers.get(kind) if kind is not None else None
                 if handler is None:
@@ -406,7 +405,11 @@ class _Pass:
                 continue
             if needs_path and not self._governs(path_of(node), stage_paths):
                 continue
+            if isinstance(node, apigateway.CfnStage):
+                rest_stages.append(node)  # read and set together, below
+                continue
             handler(node)
+        self._typed_rest_stages(rest_stages)
 
     def _governs(self, path: str, stage_paths: list[str]) -> bool:
         if any(path == p or path.startswith(p + "/") for p in stage_paths):
@@ -426,10 +429,11 @@ class _Pass:
                 )
 
     # -- per service -----------------------------------------------------------------------------------------
-    def _read_l2_functions(self, needs_path: bool, stage_paths: list[str]) -> dict[str, tuple[Any, bool]]:
-        """For each function a Function L2 made in the scope (by the L1's jsii reference): its ``TracingConfig``
-        and whether ``tracing=Tracing.DISABLED`` was given to the L2. Read before anything changes, so that the
-        props of all functions that set no mode are read from Node.js at once."""
+    def _l2_functions(self, needs_path: bool, stage_paths: list[str]) -> None:
+        """Trace each function a Function L2 made in the scope, all at once: their ``TracingConfig`` read together,
+        whether ``tracing=Tracing.DISABLED`` was given to the L2 (read together, for those that set no mode), then
+        the modes set together (``_pipeline``: one exchange with Node.js per batch instead of one round trip per
+        function), then the permissions granted."""
         # The L1 of a Function L2 is the first CfnFunction after it: find_all lists constructs in pre-order, and the
         # L2 makes its L1 ("Resource") in its constructor, before anything else under it can hold a function.
         pairs: list[tuple[lambda_.CfnFunction, lambda_.Function]] = []
@@ -441,35 +445,41 @@ class _Pass:
                 if not needs_path or self._governs(path_of(node), stage_paths):
                     pairs.append((node, l2))
                 l2 = None
-        configs = [fn.tracing_config for fn, _ in pairs]
-        unset = [(fn, owner) for (fn, owner), config in zip(pairs, configs, strict=True)
-                 if _mode_of(fn, config, "mode") is None]
-        disabled = self._disabled_on_l2s(unset)
-        return {ref_of(fn): (config, ref_of(fn) in disabled) for (fn, _), config in zip(pairs, configs, strict=True)}
+        if not pairs:
+            return
+        configs = get_each([fn for fn, _ in pairs], "tracingConfig")
+        explicit = [_mode_of(fn, config, "mode") for (fn, _), config in zip(pairs, configs, strict=True)]
+        disabled = self._disabled_on_l2s([pair for pair, mode in zip(pairs, explicit, strict=True) if mode is None])
+        unset = [fn for (fn, _), mode in zip(pairs, explicit, strict=True)
+                 if mode is None and ref_of(fn) not in disabled]
+        set_each((fn, "tracingConfig", lambda_.CfnFunction.TracingConfigProperty(mode=self.mode.value))
+                 for fn in unset)
+        granted = [(fn, owner) for (fn, owner), mode in zip(pairs, explicit, strict=True)
+                   if mode is not None or ref_of(fn) not in disabled]
+        if not self._nag and not self._imports:
+            # No role is imported in the scope, so each role is an L2 Role (or none, and the L2 skips it): nothing
+            # to look up, one request each.
+            statement = self._statement(LAMBDA_XRAY_ACTIONS)
+            for _, owner in granted:
+                owner.add_to_role_policy(statement)
+        else:
+            for fn, owner in granted:
+                self._grant_l2(fn, owner, LAMBDA_XRAY_ACTIONS)
 
-    def _lambda(self, fn: CfnResource, l2: lambda_.Function | None = None) -> None:
+    def _lambda(self, fn: CfnResource) -> None:
+        """A function no Function L2 made: a ``CfnFunction`` of the user's, or CDK's own (a plain ``CfnResource``)."""
         plain = type(fn) is CfnResource  # CDK's own functions: no typed attributes, CloudFormation names
         properties: Mapping[str, Any] = fn._cfn_properties if plain else {}
-        if l2 is not None:
-            config, disabled = self._l2_settings[ref_of(fn)]
-        else:
-            config = properties.get("TracingConfig") if plain else fn.tracing_config  # type: ignore[attr-defined]
-            disabled = False
-        explicit = _mode_of(fn, config, "Mode" if plain else "mode")
-        if explicit is None:
-            if disabled:
-                return  # the user turned tracing off on the L2
+        config = properties.get("TracingConfig") if plain else fn.tracing_config  # type: ignore[attr-defined]
+        if _mode_of(fn, config, "Mode" if plain else "mode") is None:
             if plain:
                 fn.add_property_override("TracingConfig", {"Mode": self.mode.value})
             else:
                 fn.tracing_config = lambda_.CfnFunction.TracingConfigProperty(  # type: ignore[attr-defined]
                     mode=self.mode.value
                 )
-        if l2 is not None:
-            self._grant_l2(fn, l2, LAMBDA_XRAY_ACTIONS)
-        else:
-            role = properties.get("Role") if plain else fn.role  # type: ignore[attr-defined]
-            self._grant_l1(fn, role, LAMBDA_XRAY_ACTIONS)
+        role = properties.get("Role") if plain else fn.role  # type: ignore[attr-defined]
+        self._grant_l1(fn, role, LAMBDA_XRAY_ACTIONS)
 
     def _disabled_on_l2s(self, unset: list[tuple[lambda_.CfnFunction, lambda_.Function]]) -> set[str]:
         """The functions (by jsii reference) whose L2 was given ``tracing=Tracing.DISABLED``, which renders nothing.
@@ -552,10 +562,16 @@ class _Pass:
         if self.mode is not TracingMode.ACTIVE:
             return
         if isinstance(stage, apigateway.CfnStage):
-            if stage.tracing_enabled is None:
-                stage.tracing_enabled = True
+            self._typed_rest_stages([stage])
         elif stage._cfn_properties.get("TracingEnabled") is None:
             stage.add_property_override("TracingEnabled", True)
+
+    def _typed_rest_stages(self, stages: list[apigateway.CfnStage]) -> None:
+        """``TracingEnabled`` on the stages that leave it unset, read and set each in one exchange."""
+        if self.mode is not TracingMode.ACTIVE or not stages:
+            return
+        values = get_each(stages, "tracingEnabled")
+        set_each((stage, "tracingEnabled", True) for stage, value in zip(stages, values, strict=True) if value is None)
 
     def _graphql_api(self, api: CfnResource) -> None:
         if self.mode is not TracingMode.ACTIVE:
