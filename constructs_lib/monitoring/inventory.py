@@ -34,8 +34,9 @@ from aws_cdk import aws_xray as xray
 from constructs import Construct, IConstruct
 
 from .._passes import ref_of
+from .._pipeline import get_each
 from .._validation import warn
-from ..discovery import cfn_property, is_cdk_internal_function, path_of
+from ..discovery import cfn_property, is_cdk_internal_function, path_of, paths_of
 from ..filters import TraceGroupKind, classify
 from ..tracing import XRayTracing
 from .metrics import (
@@ -113,8 +114,24 @@ class MonitoredResource:
         return GivenProperties(self.cfn)
 
     @cached_property
+    def ref(self) -> str:
+        """The L1's ``Ref`` token."""
+        return self.cfn.ref
+
+    @staticmethod
+    def read_together(resources: list[MonitoredResource], names: Sequence[str] = (), *, ref: bool = False) -> None:
+        """Read the given properties (and the ``Ref``) of many resources in one exchange with Node.js each
+        (``_pipeline``), so that :attr:`properties` and :attr:`ref` then answer without a round trip each."""
+        for name in names:
+            GivenProperties.read_together([r.properties for r in resources], name)
+        todo = [r for r in resources if ref and "ref" not in r.__dict__ and r.l1 is not None]
+        if len(todo) > 1:
+            for resource, value in zip(todo, get_each([r.cfn for r in todo], "ref"), strict=True):
+                resource.__dict__["ref"] = value  # what the cached property would have read
+
+    @cached_property
     def function(self) -> LambdaFunctionMetrics:
-        return LambdaFunctionMetrics(function_name=self.cfn.ref, timeout_seconds=self.timeout_seconds)
+        return LambdaFunctionMetrics(function_name=self.ref, timeout_seconds=self.timeout_seconds)
 
     @cached_property
     def timeout_seconds(self) -> float:
@@ -125,7 +142,7 @@ class MonitoredResource:
         stage_name = self.properties.string("StageName")
         assert self.api_name is not None
         return RestStageMetrics(api_name=self.api_name, stage_name=stage_name if stage_name is not None
-                                else self.cfn.ref)
+                                else self.ref)
 
     @cached_property
     def graphql_api(self) -> GraphqlApiMetrics:
@@ -239,23 +256,24 @@ class _Scanner:
         own_stage = _stage_path(self.owner)
         stack_nodes: list[Stack] = [n for n in nodes if isinstance(n, Stack)]
         self.single_stack = len(stack_nodes) <= 1  # the scope is a stack without nested stacks, or inside one
-        stack_paths = sorted(((path_of(s), s) for s in stack_nodes), key=lambda p: -len(p[0]))
+        stack_paths = sorted(zip(paths_of(list(stack_nodes)), stack_nodes, strict=True), key=lambda p: -len(p[0]))
         found: list[MonitoredResource] = []
         dlq_sources: list[tuple[_StackIndex, CfnResource, str]] = []
         maybe_sources: list[tuple[_StackIndex, MonitoredResource]] = []  # functions and queues, excluded ones too
         foreign: list[str] = []
-        own_prefixes = tuple({self.owner_path + "/", *(path_of(n) + "/" for n in nodes
-                                                        if isinstance(n, MonitoringConstruct))})
+        own = [n for n in nodes if isinstance(n, MonitoringConstruct)]
+        indexed: list[tuple[CfnResource, str]] = []
         for node in nodes:
             if not isinstance(node, CfnResource):
                 continue
             cfn_type = cfn_type_of(node)
-            if cfn_type not in _INDEXED:
-                continue
             if cfn_type == REST_API:
                 self.rest_apis.append(node)
-                continue
-            path = path_of(node)
+            elif cfn_type in _INDEXED:
+                indexed.append((node, cfn_type))
+        paths = paths_of([*own, *(node for node, _ in indexed)])  # read together
+        own_prefixes = tuple({self.owner_path + "/", *(p + "/" for p in paths[:len(own)])})
+        for (node, cfn_type), path in zip(indexed, paths[len(own):], strict=True):
             if path.startswith(own_prefixes):
                 continue  # the monitoring constructs' own topic, alarms, dashboard
             index = self._stack_of(node, path, stack_paths)
@@ -286,11 +304,18 @@ class _Scanner:
                     continue  # no name, no metric
             found.append(resource)
         if any(index.queues for index in self.stacks.values()):  # no queue, no dead-letter queue to find
+            MonitoredResource.read_together([r for _, r in maybe_sources if r.cfn_type == FUNCTION],
+                                            ["DeadLetterConfig"])
+            MonitoredResource.read_together([r for _, r in maybe_sources if r.cfn_type == QUEUE], ["RedrivePolicy"])
             dlq_sources += [(index, r.cfn, r.cfn_type) for index, r in maybe_sources if _names_dead_letter_target(r)]
             self._mark_dead_letter_queues(dlq_sources)
-        for resource in found:
-            if resource.cfn_type == REST_STAGE:
-                resource.api_name = self._api_name(resource)
+        stages = [r for r in found if r.cfn_type == REST_STAGE]
+        MonitoredResource.read_together(stages, ["RestApiId", "StageName"])
+        apis = [self._api_of(stage) for stage in stages]
+        names = self._api_names([api for api in apis if api is not None])
+        for stage, api in zip(stages, apis, strict=True):
+            stage.api_name = names[ref_of(api)] if api is not None else None
+        MonitoredResource.read_together([r for r in found if r.cfn_type == FUNCTION], ["Timeout"], ref=True)
         found = [r for r in found if r.cfn_type != REST_STAGE or r.api_name is not None]
         named = {r.group_name for r in found if r.cfn_type == TRACE_GROUP_TYPE}
         for target in self.trace_groups:  # groups named by the user that the app does not define
@@ -339,11 +364,12 @@ class _Scanner:
                         queues[logical_id].dead_letter = True
 
     # -- REST APIs ----------------------------------------------------------------------------------------------
-    def _api_name(self, stage: MonitoredResource) -> str | None:
+    def _api_of(self, stage: MonitoredResource) -> CfnResource | None:
+        """The REST API a stage's ``RestApiId`` references in its stack (a warning when there is none)."""
         index = self.stacks[stage.stack_path]
         reference = stage.properties.string("RestApiId")
         if self._apis_by_ref is None:
-            self._apis_by_ref = {api.ref: api for api in self.rest_apis}
+            self._apis_by_ref = dict(zip(get_each(self.rest_apis, "ref"), self.rest_apis, strict=True))
         api = self._apis_by_ref.get(reference) if reference is not None else None
         if api is not None and not self._in_stack(api, index):
             api = None
@@ -359,7 +385,15 @@ class _Scanner:
                  "No alarms or graphs for this stage: its RestApiId does not reference an AWS::ApiGateway::RestApi "
                  "of the same stack, and CloudWatch names the API by its Name.")
             return None
-        return unresolved_property(api, "Name")
+        return api
+
+    @staticmethod
+    def _api_names(apis: list[CfnResource]) -> dict[str, str | None]:
+        """Each API's ``Name`` as given (tokens kept), by jsii reference, read together."""
+        unique = list({ref_of(api): api for api in apis}.values())
+        given = [GivenProperties(api) for api in unique]
+        GivenProperties.read_together(given, "Name")
+        return {ref_of(api): g.string("Name") for api, g in zip(unique, given, strict=True)}
 
     def _in_stack(self, node: CfnResource, index: _StackIndex) -> bool:
         return self.single_stack or ref_of(Stack.of(node)) == ref_of(index.stack)
