@@ -8,13 +8,19 @@ have (the same requests, in the same order), only without waiting between them; 
 request.
 
 That is safe only when no request makes Node.js call back into Python: a callback is answered on the same pipe,
-where the next queued request would be read as its answer. So only property reads and writes are batched, and
-only on objects of a class jsii generated (an aws-cdk-lib class used as is, or a proxy of a Node.js object) with
-values of plain data, structs and such objects: those run no Python code. A method call is never batched, since
-the method may reach other objects implemented in Python (a role, a property injector). A request on any other
-object is sent on its own, through jsii, in the same order. If the child process is not the one jsii ships (a
-jsii release that changes it), or ``CONSTRUCTS_LIB_PIPELINE=0`` is set, every request goes through jsii one by
-one: the answers are the same, ``tests/test_pipeline.py`` checks that.
+where the next queued request would be read as its answer. So only requests known to run no code but
+aws-cdk-lib's own are batched: reads and writes of an L1's generated properties (``tracingConfig``, ``restApiId``,
+``ref``...; the generated accessors keep a field), a construct's ``node``, and a ``Node``'s ``path``, ``id`` and
+``metadata``, each on an object of a class jsii generated (an aws-cdk-lib class used as is, or a proxy of a
+Node.js object). Anything else, a Python subclass above all (its overrides must run), goes through its Python
+attribute, as a plain ``obj.attr`` would, in the same order. Method calls are never batched: a method may reach an
+object implemented in Python (a role, a property injector).
+
+If a callback comes all the same, the exchange with Node.js is out of step: :class:`PipelineError` says so, and
+batching stops for the process. A failed request does not stop the others of its batch (unlike one-by-one
+requests, where the first error stops the caller): a batch that raises may be partly applied. If the child process
+is not the one jsii ships (a jsii release that changes it), or ``CONSTRUCTS_LIB_PIPELINE=0`` is set, every request
+goes through jsii one by one: the answers are the same, ``tests/test_pipeline.py`` checks that.
 
 Example::
 
@@ -24,22 +30,33 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import jsii
+from aws_cdk import CfnResource
+from constructs import Construct, Node
 from jsii._kernel import _make_reference_for_native, _recursize_dereference
 from jsii._kernel.types import GetRequest, GetResponse, SetRequest, SetResponse
 from jsii._reference_map import InterfaceDynamicProxy, _types
 
-#: Requests written before their answers are read: small enough that neither pipe (64 KiB on Linux) fills while
-#: the other side is waiting, which would block both processes.
+#: Requests written before their answers are read. Python writes a whole batch before reading, so the batch must fit
+#: in the pipe to Node.js (64 KiB on Linux) while Node.js may be blocked writing answers Python has not read yet: a
+#: batch is at most this many bytes of requests (a larger request goes alone).
 _CHUNK = 48
-_CHUNK_BYTES = 24_000
+_CHUNK_BYTES = 16_000
 
-_Request = GetRequest | SetRequest
+#: What a ``Node`` (constructs) keeps in plain fields.
+_NODE_FIELDS = frozenset({"path", "id", "metadata", "addr"})
+
+_state = {"broken": False}
+
+
+class PipelineError(RuntimeError):
+    """Node.js called back into Python during a batch: the exchange is out of step and jsii cannot go on."""
 
 
 def get_each(objects: Sequence[Any], prop: str, *, raw: bool = False) -> list[Any]:
@@ -50,47 +67,86 @@ def get_each(objects: Sequence[Any], prop: str, *, raw: bool = False) -> list[An
 
     Example::
 
-        get_each(functions, "tracingConfig")   # [None, TracingConfigProperty(mode="Active"), ...]
+        functions = [fn.node.default_child for fn in (orders_fn,)]
+        get_each(functions, "tracingConfig")   # [None]
     """
-    requests = [GetRequest(objref=o.__jsii_ref__, property=prop) for o in objects]
-    safe = [_no_callback(o) for o in objects]
-    answers = _exchange(requests, safe, [GetResponse] * len(requests))
-    values = [a.value for a in answers]
-    return values if raw else [_recursize_dereference(jsii.kernel, v) for v in values]
+    entries: list[Any] = []
+    for obj in objects:
+        if _batchable(obj, prop):
+            entries.append(GetRequest(objref=obj.__jsii_ref__, property=prop))
+        elif raw:
+            entries.append(functools.partial(_raw_get, obj, prop))
+        else:
+            entries.append(functools.partial(getattr, obj, _python_name(type(obj), prop)))
+    kernel = jsii.kernel
+    return [(a.value if raw else _recursize_dereference(kernel, a.value)) if isinstance(a, GetResponse) else a
+            for a in _exchange(entries)]
 
 
 def set_each(assignments: Iterable[tuple[Any, str, Any]]) -> None:
-    """``obj.<prop> = value`` for each ``(obj, prop, value)``, in order, in one exchange."""
-    items = list(assignments)
+    """``obj.<prop> = value`` for each ``(obj, prop, value)``, in order, in one exchange.
+
+    Example::
+
+        l1 = orders_fn.node.default_child
+        set_each([(l1, "tracingConfig", {"mode": "Active"})])
+        stack.resolve(l1.tracing_config)   # {'mode': 'Active'}
+    """
     kernel = jsii.kernel
-    requests = [SetRequest(objref=o.__jsii_ref__, property=p, value=_make_reference_for_native(kernel, v))
-                for o, p, v in items]
-    safe = [_no_callback(o) and _plain(v) for o, _, v in items]
-    _exchange(requests, safe, [SetResponse] * len(requests))
+    entries: list[Any] = []
+    for obj, prop, value in assignments:
+        if _batchable(obj, prop) and _plain(value):
+            entries.append(SetRequest(objref=obj.__jsii_ref__, property=prop,
+                                      value=_make_reference_for_native(kernel, value)))
+        else:
+            entries.append(functools.partial(setattr, obj, _python_name(type(obj), prop), value))
+    _exchange(entries)
 
 
 # -- the exchange ---------------------------------------------------------------------------------------------------
-def _exchange(requests: Sequence[_Request], safe: list[bool], types: list[type]) -> list[Any]:
-    """The answers to ``requests``, in order: runs of safe ones written together, the others through jsii."""
-    process = _process() if os.environ.get("CONSTRUCTS_LIB_PIPELINE", "1") != "0" else None
+def _exchange(entries: Sequence[Any]) -> list[Any]:
+    """Run ``entries`` in order: runs of requests written together, each other entry (a callable) on its own.
+    Answers are the responses (``GetResponse``/``SetResponse``) or what the callable returned."""
+    process = None if _state["broken"] or os.environ.get("CONSTRUCTS_LIB_PIPELINE", "1") == "0" else _process()
     answers: list[Any] = []
     i = 0
-    while i < len(requests):
-        if process is None or not safe[i]:
-            answers.append(_one(requests[i], types[i]))
+    while i < len(entries):
+        entry = entries[i]
+        if callable(entry):
+            answers.append(entry())
             i += 1
             continue
-        end = i
-        size = 0
+        if process is None:
+            answers.append(_one(entry))
+            i += 1
+            continue
         encoded: list[bytes] = []
-        while end < len(requests) and safe[end] and end - i < _CHUNK and size < _CHUNK_BYTES:
-            line = json.dumps(process._serializer.unstructure(requests[end]), default=_jdefault).encode("utf8")
+        size = 0
+        while i < len(entries) and not callable(entries[i]) and len(encoded) < _CHUNK:
+            line = _encode(process, entries[i])
+            if encoded and size + len(line) > _CHUNK_BYTES:
+                break
             encoded.append(line)
             size += len(line)
-            end += 1
-        answers.extend(_written_together(process, encoded, types[i:end]))
-        i = end
+            i += 1
+            if size > _CHUNK_BYTES:
+                break  # a large request goes alone
+        answers.extend(_written_together(process, encoded,
+                                         [GetResponse if isinstance(e, GetRequest) else SetResponse
+                                          for e in entries[i - len(encoded):i]]))
     return answers
+
+
+def _encode(process: Any, request: GetRequest | SetRequest) -> bytes:
+    from jsii._stack_trace import capture_stack_trace
+    from jsii._stack_trace import is_enabled as _stack_traces_enabled
+
+    unstructured = process._serializer.unstructure(request)
+    if _stack_traces_enabled():  # as jsii's own send does (JSII_HOST_STACK_TRACES)
+        trace = capture_stack_trace()
+        if trace:
+            unstructured["$jsii.stacktrace"] = trace
+    return json.dumps(unstructured, default=_jdefault).encode("utf8")
 
 
 def _written_together(process: Any, encoded: list[bytes], types: list[type]) -> list[Any]:
@@ -105,9 +161,12 @@ def _written_together(process: Any, encoded: list[bytes], types: list[type]) -> 
         response = process._serializer.structure(process._next_message(), _ProcessResponse)
         if isinstance(response, _OkayResponse):
             answers.append(process._serializer.structure(response.ok, response_type))
-        elif isinstance(response, _CallbackResponse):  # excluded by _no_callback; the exchange cannot go on
-            raise RuntimeError("constructs_lib: Node.js called back into Python during a batched request; "
-                               "set CONSTRUCTS_LIB_PIPELINE=0 and report this")
+        elif isinstance(response, _CallbackResponse):  # excluded by _batchable; the exchange cannot go on
+            _state["broken"] = True
+            raise PipelineError(
+                "constructs_lib: Node.js called back into Python during a batch of property requests, so the "
+                "exchange with Node.js is out of step and this process cannot go on. Please report it, with the "
+                "construct classes involved; CONSTRUCTS_LIB_PIPELINE=0 turns batching off.")
         else:
             answers.append(None)
             if error is None:  # raised once every answer is read, so the next request finds the pipe clean
@@ -128,19 +187,22 @@ def _error(response: Any) -> Exception:
     return error
 
 
-def _one(request: _Request, response_type: type) -> Any:
-    """One request through jsii's own path (which answers callbacks)."""
+def _one(request: GetRequest | SetRequest) -> Any:
+    """One batchable request through jsii's own path, when batching is off."""
+    provider = jsii.kernel.provider
+    return provider.get(request) if isinstance(request, GetRequest) else provider.set(request)
+
+
+def _raw_get(obj: Any, prop: str) -> Any:
+    """``obj.<prop>`` as jsii's reference, through jsii's own path (which answers callbacks)."""
     from jsii._kernel import _callback_till_result
     from jsii._kernel.types import Callback
 
     kernel = jsii.kernel
-    provider = kernel.provider
-    response = provider.get(request) if isinstance(request, GetRequest) else provider.set(request)
+    response = kernel.provider.get(GetRequest(objref=obj.__jsii_ref__, property=prop))
     if isinstance(response, Callback):
-        value = _callback_till_result(kernel, response, response_type)
-        # jsii hands back the bare value once callbacks are answered: wrap it like a direct answer
-        return GetResponse(value=value) if response_type is GetResponse else SetResponse()
-    return response
+        return _callback_till_result(kernel, response, GetResponse)
+    return response.value
 
 
 def _process() -> Any | None:
@@ -167,9 +229,26 @@ def _jdefault(obj: Any) -> Any:
     return jdefault(obj)  # type: ignore[no-untyped-call]
 
 
+def _batchable(obj: Any, prop: str) -> bool:
+    """Whether reading or writing ``obj.<prop>`` runs aws-cdk-lib's own field access only (see the module
+    docstring)."""
+    if not _no_callback(obj):
+        return False
+    if prop == "node":
+        return isinstance(obj, Construct)
+    if isinstance(obj, Node):
+        return prop in _NODE_FIELDS
+    if isinstance(obj, CfnResource):
+        if prop == "ref":
+            return True
+        # A generated L1's CloudFormation property: the class declares it (as its Python attribute).
+        return type(obj) is not CfnResource and _declared_property(type(obj), prop)
+    return False
+
+
 def _no_callback(obj: Any) -> bool:
-    """Whether requests on ``obj`` run entirely in Node.js: its class is the one jsii generated for its type (a
-    Python subclass may override members, which Node.js then calls back), or a proxy of a Node.js object."""
+    """Whether ``obj``'s class is the one jsii generated for its type (a Python subclass may override members,
+    which Node.js then calls back), or a proxy of a Node.js object."""
     if isinstance(obj, InterfaceDynamicProxy):
         return True
     cls = type(obj)
@@ -181,6 +260,35 @@ def _no_callback(obj: Any) -> bool:
         return True
     proxy = getattr(generated, "__jsii_proxy_class__", None)  # an abstract class's proxy of a Node.js object
     return callable(proxy) and proxy() is cls
+
+
+def _declared_property(cls: type, prop: str) -> bool:
+    """Whether the generated class ``cls`` declares the jsii property ``prop`` itself (not a base class's)."""
+    key = (cls, prop)
+    found = _DECLARED.get(key)
+    if found is None:
+        found = _DECLARED[key] = any(getattr(getattr(value, "fget", None), "__jsii_name__", None) == prop
+                                     for value in vars(cls).values())
+    return found
+
+
+_DECLARED: dict[tuple[type, str], bool] = {}
+
+
+def _python_name(cls: type, prop: str) -> str:
+    """The Python attribute of the jsii property ``prop`` on ``cls`` (``tracingConfig`` -> ``tracing_config``)."""
+    key = (cls, prop)
+    found = _PYTHON_NAMES.get(key)
+    if found is None:
+        found = next((name for klass in cls.__mro__ for name, value in vars(klass).items()
+                      if getattr(getattr(value, "fget", None), "__jsii_name__", None) == prop), None)
+        if found is None:
+            raise AttributeError(f"{cls.__name__} has no jsii property {prop!r}")
+        _PYTHON_NAMES[key] = found
+    return found
+
+
+_PYTHON_NAMES: dict[tuple[type, str], str] = {}
 
 
 def _plain(value: Any) -> bool:

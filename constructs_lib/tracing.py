@@ -71,7 +71,7 @@ from constructs import Construct, IConstruct
 from jsii._reference_map import InterfaceDynamicProxy
 
 from ._passes import PathDecisions, free_child_id, ref_of, stages_under
-from ._pipeline import get_each, set_each
+from ._pipeline import PipelineError, get_each, set_each
 from ._rendered import metadata_of
 from ._validation import XRayValidationError, check_length, check_pattern, fail, is_token, warn
 from .discovery import (
@@ -352,6 +352,7 @@ class _Pass:
         self.scope_path = scope.node.path
         self.nodes = scope.node.find_all()
         self._stack_paths: list[tuple[str, Stack]] | None = None
+        self._l2_grants: set[str] = set()  # the L1 functions (jsii references) whose L2's role gets the permission
         self._statements: dict[tuple[str, ...], iam.PolicyStatement] = {}
         self._policies_before = {ref_of(n) for n in self.nodes if isinstance(n, iam.Policy)}
         self._policies_seen: set[str] = set()
@@ -393,8 +394,9 @@ class _Pass:
                 continue
             if isinstance(node, CfnResource):
                 if l2 is not None and isinstance(node, lambda_.CfnFunction):
-                    l2 = None
-                    continue  # done with the other functions of L2s, above
+                    owner, l2 = l2, None
+                    self._grant_l2_function(node, owner)  # its mode was set with the others', above
+                    continue
                 kind = kind_of(node)
                 handler = handlers.get(kind) if kind is not None else None
                 if handler is None:
@@ -433,7 +435,7 @@ class _Pass:
         """Trace each function a Function L2 made in the scope, all at once: their ``TracingConfig`` read together,
         whether ``tracing=Tracing.DISABLED`` was given to the L2 (read together, for those that set no mode), then
         the modes set together (``_pipeline``: one exchange with Node.js per batch instead of one round trip per
-        function), then the permissions granted."""
+        function). The permissions are granted in the walk, in tree order."""
         # The L1 of a Function L2 is the first CfnFunction after it: find_all lists constructs in pre-order, and the
         # L2 makes its L1 ("Resource") in its constructor, before anything else under it can hold a function.
         pairs: list[tuple[lambda_.CfnFunction, lambda_.Function]] = []
@@ -454,17 +456,20 @@ class _Pass:
                  if mode is None and ref_of(fn) not in disabled]
         set_each((fn, "tracingConfig", lambda_.CfnFunction.TracingConfigProperty(mode=self.mode.value))
                  for fn in unset)
-        granted = [(fn, owner) for (fn, owner), mode in zip(pairs, explicit, strict=True)
-                   if mode is not None or ref_of(fn) not in disabled]
+        # Granted in the walk below, in tree order: a role shared with other resources gets its statements in the
+        # order their resources come (the template does not change with how the pass is organised).
+        self._l2_grants = {ref_of(fn) for (fn, _), mode in zip(pairs, explicit, strict=True)
+                           if mode is not None or ref_of(fn) not in disabled}
+
+    def _grant_l2_function(self, fn: lambda_.CfnFunction, owner: lambda_.Function) -> None:
+        if ref_of(fn) not in self._l2_grants:
+            return  # DISABLED on the L2, or not governed by this pass
         if not self._nag and not self._imports:
             # No role is imported in the scope, so each role is an L2 Role (or none, and the L2 skips it): nothing
-            # to look up, one request each.
-            statement = self._statement(LAMBDA_XRAY_ACTIONS)
-            for _, owner in granted:
-                owner.add_to_role_policy(statement)
+            # to look up, one call.
+            owner.add_to_role_policy(self._statement(LAMBDA_XRAY_ACTIONS))
         else:
-            for fn, owner in granted:
-                self._grant_l2(fn, owner, LAMBDA_XRAY_ACTIONS)
+            self._grant_l2(fn, owner, LAMBDA_XRAY_ACTIONS)
 
     def _lambda(self, fn: CfnResource) -> None:
         """A function no Function L2 made: a ``CfnFunction`` of the user's, or CDK's own (a plain ``CfnResource``)."""
@@ -511,6 +516,8 @@ class _Pass:
             # Resolved in the first one's stack: the recorded props are redacted to plain values, with no token
             # whose stack would matter.
             return metadata_of(list(constructs), Stack.of(constructs[0]))
+        except PipelineError:
+            raise  # the exchange with Node.js is out of step: nothing else can be asked
         except Exception:  # the slow way gives the same answer
             return [[{"type": e.type, "data": e.data} for e in c.node.metadata] for c in constructs]
 

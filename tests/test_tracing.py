@@ -224,6 +224,22 @@ class TestLambda:
 
 
 # -- API Gateway ----------------------------------------------------------------------------------------------
+def test_a_shared_role_gets_its_statements_in_tree_order() -> None:
+    """The pass reads and sets functions' modes in batches, but grants in the walk: a role shared by a state machine
+    and a function made after it lists the Step Functions statement first, as tracing by hand would."""
+    stack = Stack(App(), "S")
+    role = iam.Role(stack, "Shared", assumed_by=iam.CompositePrincipal(
+        iam.ServicePrincipal("lambda.amazonaws.com"), iam.ServicePrincipal("states.amazonaws.com")))
+    sfn.StateMachine(stack, "Machine", role=role,
+                     definition_body=sfn.DefinitionBody.from_chainable(sfn.Pass(stack, "Step")))
+    lambda_.Function(stack, "Fn", runtime=lambda_.Runtime.PYTHON_3_13, handler="index.handler", role=role,
+                     code=lambda_.Code.from_inline("def handler(event, context):\n    return None\n"))
+    XRayTracing.enable(stack)
+    (policy,) = resources_of(template(stack), "AWS::IAM::Policy").values()
+    actions = [s["Action"] for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+    assert [sorted(a) for a in actions] == [sorted(STATES_XRAY_ACTIONS), sorted(LAMBDA_XRAY_ACTIONS)], actions
+
+
 class TestApiGateway:
     def test_rest_stage_is_traced(self, make_stack: MakeStack) -> None:
         stack = make_stack()
