@@ -28,6 +28,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from constructs_lib import SnsTracingResourcePolicy, TracingMode, XRayTracing, XRayValidationError
 from constructs_lib import tracing as tracing_module
 from constructs_lib.tracing import LAMBDA_XRAY_ACTIONS, METADATA_FLAG, STATES_XRAY_ACTIONS
+from constructs_lib.tracing import scope_pass as scope_pass_module
 
 from ._cycles import assert_acyclic
 from .conftest import resources_of
@@ -614,7 +615,7 @@ class TestFindings:
         def broken(*args: Any) -> Any:
             raise TypeError("jsii changed")
 
-        monkeypatch.setattr(tracing_module, "metadata_of", broken)
+        monkeypatch.setattr(scope_pass_module, "metadata_of", broken)
         app = App(outdir=str(tmp_path / "out"), context={METADATA_FLAG: True})
         stack = Stack(app, "S")
         function(stack, "Off", tracing=lambda_.Tracing.DISABLED)
@@ -730,7 +731,7 @@ class TestPass:
 
         from constructs_lib import _pipeline
 
-        monkeypatch.setattr(tracing_module, "_cdk_nag_loaded", lambda: False)
+        monkeypatch.setattr(scope_pass_module, "_cdk_nag_loaded", lambda: False)
         stack = Stack(App(outdir=str(tmp_path), context={METADATA_FLAG: flag}), "S")
         self.build(stack, 10)
         XRayTracing.enable(stack)
@@ -781,7 +782,7 @@ class TestPass:
         self.build(with_nag, 2)
         XRayTracing.enable(with_nag)
         expected = template(with_nag)
-        monkeypatch.setattr(tracing_module, "_cdk_nag_loaded", lambda: False)
+        monkeypatch.setattr(scope_pass_module, "_cdk_nag_loaded", lambda: False)
         without = Stack(App(outdir=str(tmp_path / "b")), "S", env={"account": "111111111111", "region": "eu-west-1"})
         self.build(without, 2)
         fixed = function(without, "Fixed", role=iam.Role.from_role_arn(

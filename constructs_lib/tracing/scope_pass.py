@@ -1,58 +1,16 @@
-"""Turn on AWS X-Ray tracing for everything in a CDK scope with one call.
-
-Example::
-
-    XRayTracing.enable(app)          # Active tracing everywhere it exists
-    XRayTracing.exclude(fn)          # ...except this subtree, left exactly as it is
-
-What it does, per CloudFormation resource under the scope:
-
-=============================  ==========================================================================
-Lambda function (any kind)     ``TracingConfig.Mode``; the X-Ray write permission on its role, as
-                               aws-cdk-lib grants it for ``tracing=Tracing.ACTIVE``, in place before the
-                               function is created
-REST API stage                 ``TracingEnabled``
-SNS topic                      ``TracingConfig``; one X-Ray resource policy per account/region (see
-                               :class:`SnsTracingResourcePolicy`)
-Step Functions state machine   ``TracingConfiguration.Enabled``; X-Ray permissions on its role
-AppSync GraphQL API            ``XrayEnabled``
-HTTP / WebSocket API           a warning: X-Ray cannot trace API Gateway v2
-=============================  ==========================================================================
-
-Permissions go where aws-cdk-lib puts them: into the default policy of an L2 role (which the function already
-depends on), or, for a role defined as a bare ``CfnRole`` (or a plain ``CfnResource``, as in CDK's own providers),
-into one ``AWS::IAM::Policy`` of that role alone, which the function ``DependsOn``. No policy is shared by unrelated
-roles, so no dependency added here can close a loop.
-
-A value the user set explicitly is kept (``Tracing.PASS_THROUGH`` or ``DISABLED``, ``tracing_enabled=False``...).
-``lambda_.Tracing.DISABLED`` renders nothing, and aws-cdk-lib keeps no trace of it, except in the props it records
-under the feature flag ``@aws-cdk/core:enableAdditionalMetadataCollection`` (and, with ``CDK_DEBUG`` set, in a
-property-assignment record): with neither, such a function cannot be told from one with no setting, so it is
-traced and the app gets one warning naming the flag and :meth:`XRayTracing.exclude`. To force a value over an
-explicit one, set it on the L1 (``fn.node.default_child.tracing_config = ...``: the role still gets the X-Ray
-permissions) or use ``add_property_override``, which always wins.
-
-Speed: the work is done in one pass over the scope when synthesis reaches it, reading only the resources X-Ray
-can trace, rather than in a callback from Node.js for every construct of the app.
-"""
+"""The work of one ``XRayTracing.enable`` on its scope: one walk, the reads and writes in batches, the grants."""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsii
 from aws_cdk import (
     Acknowledgment,
-    AspectPriority,
-    Aspects,
     CfnResource,
     FeatureFlags,
-    IAspect,
     Names,
     Reference,
     Resource,
@@ -66,280 +24,40 @@ from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
-from aws_cdk import aws_xray as xray
-from constructs import Construct, IConstruct
+from constructs import IConstruct
 from jsii._reference_map import InterfaceDynamicProxy
 
-from ._passes import PathDecisions, free_child_id, ref_of, stages_under
-from ._pipeline import PipelineError, get_each, set_each
-from ._rendered import metadata_of
-from ._validation import XRayValidationError, check_length, check_pattern, fail, is_token, warn
-from .discovery import (
+from .._passes import ref_of
+from .._pipeline import PipelineError, get_each, set_each
+from .._rendered import metadata_of
+from .._validation import XRayValidationError, fail, is_token, warn
+from ..discovery import (
     ServiceKind,
     cfn_type_of,
-    env_key,
-    env_text,
     is_cdk_internal_function,
     kind_of,
     path_of,
-    top_level_stack,
 )
-
-LAMBDA_XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
-STATES_XRAY_ACTIONS = (*LAMBDA_XRAY_ACTIONS, "xray:GetSamplingRules", "xray:GetSamplingTargets")
-SNS_XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:GetSamplingRules", "xray:GetSamplingTargets")
-
-#: The feature flag under which aws-cdk-lib records the props given to an L2 (``tracing=Tracing.DISABLED``).
-METADATA_FLAG = "@aws-cdk/core:enableAdditionalMetadataCollection"
-
-_IAM5 = "AwsSolutions-IAM5[Resource::*]"
-_IAM5_REASON = (
-    "X-Ray's write and sampling actions (PutTraceSegments, PutTelemetryRecords, GetSamplingRules, "
-    "GetSamplingTargets) support only Resource '*'."
+from .modes import (
+    ALL_XRAY_ACTIONS,
+    IAM5_FINDING,
+    IAM5_REASON,
+    LAMBDA_XRAY_ACTIONS,
+    METADATA_FLAG,
+    MODE_VALUES,
+    STATES_XRAY_ACTIONS,
+    TracingMode,
 )
-_MODES = ("Active", "PassThrough")
-_XRAY_ACTIONS = frozenset(STATES_XRAY_ACTIONS)
+from .registry import RolePolicy, TracingRegistry
+from .sns_policy import SnsTracingResourcePolicy
+
+if TYPE_CHECKING:
+    from .aspect import XRayTracing
+
+__all__ = ["ScopePass"]
 
 
-class TracingMode(Enum):
-    """How a traced resource takes part in traces.
-
-    ``ACTIVE`` samples requests and records them. ``PASS_THROUGH`` only continues traces an upstream caller
-    sampled: Lambda functions and SNS topics get ``PassThrough``, and services without such a mode (REST stages,
-    state machines, GraphQL APIs) are left as they are.
-    """
-
-    ACTIVE = "Active"
-    PASS_THROUGH = "PassThrough"
-
-
-@jsii.implements(IAspect)
-class XRayTracing:
-    """The aspect behind :meth:`enable`. Create it through :meth:`enable`, not directly.
-
-    Visiting is idempotent: adding the aspect twice, or on nested scopes, changes nothing more. Where several
-    ``enable`` calls cover a resource, the one on the nearest scope decides (the latest, on the same scope).
-    """
-
-    def __init__(
-        self,
-        *,
-        mode: TracingMode = TracingMode.ACTIVE,
-        sns_resource_policy: bool = True,
-        sns_resource_policy_name: str | None = None,
-        sns_resource_policy_stack: Stack | None = None,
-    ) -> None:
-        if not isinstance(mode, TracingMode):
-            raise XRayValidationError(f"XRayTracing: mode must be a TracingMode, got {mode!r}")
-        check_length("XRayTracing", "sns_resource_policy_name", sns_resource_policy_name, minimum=1, maximum=128)
-        check_pattern(
-            "XRayTracing",
-            "sns_resource_policy_name",
-            sns_resource_policy_name,
-            r"[\w+=,.@-]+",
-            "made of letters, digits and + = , . @ - _",
-        )
-        if sns_resource_policy_stack is not None and not isinstance(sns_resource_policy_stack, Stack):
-            raise XRayValidationError(
-                f"XRayTracing: sns_resource_policy_stack must be a Stack, got {sns_resource_policy_stack!r}"
-            )
-        if sns_resource_policy_stack is not None and not sns_resource_policy:
-            raise XRayValidationError(
-                "XRayTracing: sns_resource_policy_stack names the stack that makes the account-wide SNS policy, "
-                "but sns_resource_policy=False leaves the policy out: give one or the other"
-            )
-        self.mode = mode
-        self.sns_resource_policy = sns_resource_policy
-        self.sns_resource_policy_name = sns_resource_policy_name
-        self.sns_resource_policy_stack = sns_resource_policy_stack
-        self._covered: set[str] = set()  # constructs a pass has seen (only when added by hand)
-
-    @classmethod
-    def enable(
-        cls,
-        scope: IConstruct,
-        *,
-        mode: TracingMode = TracingMode.ACTIVE,
-        sns_resource_policy: bool = True,
-        sns_resource_policy_name: str | None = None,
-        sns_resource_policy_stack: Stack | None = None,
-    ) -> XRayTracing:
-        """Turn on X-Ray tracing for every traceable resource in ``scope`` (an App, Stage, Stack or construct).
-
-        :param mode: ``ACTIVE`` (default) or ``PASS_THROUGH``; see :class:`TracingMode`.
-        :param sns_resource_policy: create the X-Ray resource policy that lets SNS send traces. Turn off when the
-            account already has one for all its topics (a platform stack, another app): X-Ray allows five.
-        :param sns_resource_policy_name: the policy's name; default ``<hosting stack name>-SnsTracing``.
-        :param sns_resource_policy_stack: make the one account-wide policy for this stack's account and region
-            here (whether or not the stack has a topic), and none elsewhere in the app for that account and
-            region, in whichever Stage. Default: one per account/region per Stage, in the first stack with a
-            traced topic there.
-
-        Example::
-
-            XRayTracing.enable(app)
-            XRayTracing.enable(stack, mode=TracingMode.PASS_THROUGH)   # the nearest call decides
-        """
-        aspect = cls(
-            mode=mode,
-            sns_resource_policy=sns_resource_policy,
-            sns_resource_policy_name=sns_resource_policy_name,
-            sns_resource_policy_stack=sns_resource_policy_stack,
-        )
-        registry = _Registry.of(scope)
-        scope_path = scope.node.path
-        registry.decide(scope_path, aspect)
-        if sns_resource_policy_stack is not None:
-            SnsTracingResourcePolicy.ensure_account_wide(
-                sns_resource_policy_stack, policy_name=sns_resource_policy_name
-            )
-        _TracingPass.add(scope, aspect)
-        if isinstance(scope, Stage):
-            registry.stages_with_pass.add(scope_path)
-        # CDK aspects stop at Stage boundaries: carry this one into the Stages under the scope that have none.
-        for stage in stages_under(scope):
-            stage_path = stage.node.path
-            if stage_path not in registry.decisions:
-                _TracingPass.add(stage, aspect)
-                registry.stages_with_pass.add(stage_path)
-        return aspect
-
-    @staticmethod
-    def exclude(scope: IConstruct) -> None:
-        """Leave every resource under ``scope`` exactly as it is, whatever ``enable`` covers it.
-
-        Cheap: it records the decision and adds a marker aspect that changes nothing itself.
-
-        Example::
-
-            XRayTracing.exclude(fn)
-        """
-        path = scope.node.path
-        registry = _Registry.of(scope)
-        aspects = Aspects.of(scope)
-        marker = next((a for a in aspects.all if isinstance(a, _Excluded)), None)
-        if marker is None:
-            marker = _Excluded(path, registry)
-            aspects.add(marker, priority=AspectPriority.MUTATING)
-        registry.decide(path, marker)
-
-    @staticmethod
-    def is_excluded(node: IConstruct, *, path: str | None = None) -> bool:
-        """True when ``node`` is under a subtree passed to :meth:`exclude` with no ``enable`` closer to it.
-
-        The decisions are kept by construct path on the Python side, so this costs two or four calls into Node.js
-        (the app, and ``node``'s path unless given), whatever the depth of ``node``.
-
-        :param path: ``node.node.path``, when the caller has it already.
-
-        Example::
-
-            XRayTracing.exclude(fn)
-            assert XRayTracing.is_excluded(fn.node.default_child)
-        """
-        return isinstance(_Registry.of(node).nearest(path_of(node) if path is None else path), _Excluded)
-
-    @staticmethod
-    def exclusion_test(scope: IConstruct) -> Callable[[str], bool]:
-        """:meth:`is_excluded` by construct path, for every construct of ``scope``'s app: one call into Node.js now,
-        none per question. It follows ``enable`` and ``exclude`` calls made after it was taken.
-
-        Example::
-
-            XRayTracing.exclude(fn)
-            excluded = XRayTracing.exclusion_test(fn)
-            assert excluded(fn.node.default_child.node.path)
-        """
-        registry = _Registry.of(scope)
-        return lambda path: isinstance(registry.nearest(path), _Excluded)
-
-    # -- the aspect ---------------------------------------------------------------------------------------
-    def visit(self, node: IConstruct) -> None:
-        if isinstance(node, _TracingPass):
-            if node.aspect is self:
-                _Pass(self, node.target).run()
-            return
-        # Added by hand (Aspects.of(scope).add(XRayTracing())): CDK visits the scope first, then each construct
-        # under it; the first visit does the work for the whole scope.
-        if ref_of(node) in self._covered:
-            return
-        _Registry.of(node).decide(node.node.path, self)
-        done = _Pass(self, node)
-        done.run()
-        self._covered.update(ref_of(n) for n in done.nodes)
-
-
-#: Construct metadata on each traceable resource ``XRayTracing.exclude`` governs (data: the excluded scope's path),
-#: so that readers of the cloud assembly (``constructs_lib.report``) can tell "left alone on purpose".
-EXCLUDED_METADATA_TYPE = "constructs-lib:xray:excluded"
-
-
-@jsii.implements(IAspect)
-class _Excluded:
-    """Marker placed by :meth:`XRayTracing.exclude`: it changes no template, and records in the cloud assembly
-    each traceable resource it governs (:data:`EXCLUDED_METADATA_TYPE`)."""
-
-    def __init__(self, scope_path: str, registry: _Registry) -> None:
-        self.scope_path = scope_path
-        self.registry = registry
-
-    def visit(self, node: IConstruct) -> None:
-        kind = kind_of(node)  # no call into Node.js for a generated L1, nor for anything that is not an L1
-        if kind is None or not kind.traceable:
-            return
-        if self.registry.nearest(path_of(node)) is self:
-            tree = node.node
-            if not any(entry.type == EXCLUDED_METADATA_TYPE for entry in tree.metadata):
-                tree.add_metadata(EXCLUDED_METADATA_TYPE, self.scope_path)
-
-
-class _TracingPass(Construct):
-    """An empty construct under the scope of an ``enable`` call, carrying the aspect.
-
-    The aspect is applied to this leaf rather than to the scope, so that CDK calls it once, when synthesis reaches
-    it, instead of once per construct of the scope (each such call is a round trip between Node.js and Python).
-    """
-
-    def __init__(self, scope: IConstruct, id: str, *, target: IConstruct, aspect: XRayTracing) -> None:
-        super().__init__(scope, id)  # type: ignore[arg-type]
-        self.target = target
-        self.aspect = aspect
-        Aspects.of(self).add(aspect, priority=AspectPriority.MUTATING)
-
-    @classmethod
-    def add(cls, scope: IConstruct, aspect: XRayTracing) -> None:
-        # An id no user picks for a stack or construct of their own.
-        cls(scope, free_child_id(scope, "ConstructsLibXRayTracingPass"), target=scope, aspect=aspect)
-
-
-# -- what one app decided, kept on the Python side ---------------------------------------------------------------
-@dataclass
-class _RolePolicy:
-    """The X-Ray policy of one role defined without an L2 (``CfnRole``, or CDK's plain ``CfnResource`` roles)."""
-
-    resource: iam.CfnPolicy
-    actions: list[str]
-
-
-@dataclass
-class _Registry(PathDecisions):
-    """The ``enable``/``exclude`` decisions of one app by construct path, and what the passes made, so that
-    finding the decision for a resource costs no call into Node.js."""
-
-    role_policies: dict[str, _RolePolicy] = field(default_factory=dict)
-    sns_policies: list[SnsTracingResourcePolicy] = field(default_factory=list)
-    unreadable_disabled_warned: bool = False
-
-    def others_decide_below(self, path: str, aspect: IAspect) -> bool:
-        """True when another ``enable`` or an ``exclude`` was called on a construct under ``path``."""
-        prefix = path + "/" if path else ""
-        return any(
-            p != path and p.startswith(prefix) and any(d is not aspect for d in ds) for p, ds in self.decisions.items()
-        )
-
-
-# -- one pass over a scope --------------------------------------------------------------------------------------
-class _Pass:
+class ScopePass:
     """The work of one ``enable`` on its scope, in one walk over the constructs, with as few calls into Node.js
     as the decisions need (each call is a round trip): L1 classes are told apart by their Python class, explicit
     settings are read from the L1's own attribute, paths are read only where a decision depends on them."""
@@ -348,7 +66,7 @@ class _Pass:
         self.aspect = aspect
         self.mode = aspect.mode
         self.scope = scope
-        self.registry = _Registry.of(scope)
+        self.registry = TracingRegistry.of(scope)
         self.scope_path = scope.node.path
         self.nodes = scope.node.find_all()
         self._stack_paths: list[tuple[str, Stack]] | None = None
@@ -422,6 +140,8 @@ class _Pass:
         for path in stage_paths:
             if path in self.registry.stages_with_pass:
                 continue
+            from .aspect import XRayTracing  # at run time: aspect.py imports this module
+
             if isinstance(self.registry.nearest(path), XRayTracing):
                 raise XRayValidationError(
                     f"XRayTracing: Stage '{path}' was created after XRayTracing.enable was called on "
@@ -664,9 +384,9 @@ class _Pass:
         self._policies_seen.add(ref_of(policy))
         if ref_of(policy) in self._policies_before:
             statements = policy.document.to_json().get("Statement", [])
-            if any(_wildcard(s) and not set(_as_list(s.get("Action"))) <= _XRAY_ACTIONS for s in statements):
+            if any(_wildcard(s) and not set(_as_list(s.get("Action"))) <= ALL_XRAY_ACTIONS for s in statements):
                 return
-        Validations.of(policy).acknowledge(Acknowledgment(id=_IAM5, reason=_IAM5_REASON))
+        Validations.of(policy).acknowledge(Acknowledgment(id=IAM5_FINDING, reason=IAM5_REASON))
 
     def _grant_l1(self, resource: CfnResource, role_reference: Any, actions: tuple[str, ...]) -> None:
         """One policy per role defined without an L2, which ``resource`` ``DependsOn``. The policy refers to that
@@ -680,8 +400,8 @@ class _Pass:
         if policy is None:
             cfn = iam.CfnPolicy(role, "XRayTracingPolicy", roles=[role.ref], policy_document={}, policy_name="x")
             cfn.policy_name = Names.unique_resource_name(cfn, max_length=128)
-            Validations.of(cfn).acknowledge(Acknowledgment(id=_IAM5, reason=_IAM5_REASON))
-            policy = self.registry.role_policies[key] = _RolePolicy(cfn, [])
+            Validations.of(cfn).acknowledge(Acknowledgment(id=IAM5_FINDING, reason=IAM5_REASON))
+            policy = self.registry.role_policies[key] = RolePolicy(cfn, [])
         missing = [a for a in actions if a not in policy.actions]
         if missing:
             policy.actions.extend(missing)
@@ -730,9 +450,9 @@ def _mode_of(resource: CfnResource, value: Any, key: str | None) -> str | None:
         return None
     if _unresolved(mode):
         return "token"
-    if mode not in _MODES:
+    if mode not in MODE_VALUES:
         field_name = "TracingConfig" if key is None else "TracingConfig.Mode"
-        raise fail(resource.node.path, field_name, mode, "one of " + ", ".join(_MODES))
+        raise fail(resource.node.path, field_name, mode, "one of " + ", ".join(MODE_VALUES))
     return str(mode)
 
 
@@ -771,132 +491,3 @@ def _is_imported_function_candidate(node: IConstruct) -> bool:
     return isinstance(node, lambda_.FunctionBase) and not isinstance(
         node, (lambda_.Function, lambda_.SingletonFunction, lambda_.QualifiedFunctionBase)
     )
-
-
-# -- SNS ----------------------------------------------------------------------------------------------------------
-class SnsTracingResourcePolicy(Construct):
-    """The X-Ray resource policy that lets SNS send trace segments, for every topic of one account/region.
-
-    CloudFormation and the ``sns.Topic`` L2 do not create it, and without it an Active topic records nothing.
-    The policy covers every topic of its account and region (``aws:SourceArn`` =
-    ``arn:<partition>:sns:<region>:<account>:*``, ``aws:SourceAccount`` = account), so one is enough per account
-    and region, and X-Ray allows only five there, shared by every app deployed to it.
-
-    :meth:`XRayTracing.enable` creates it: by default one per account/region per Stage (each Stage deploys on its
-    own), in the first stack (in tree order) with a traced topic there; with ``sns_resource_policy_stack=stack``
-    one for that stack's account/region, in that stack only. Synth warns when one app would create more than one
-    for the same account and region. Create one yourself in a platform stack deployed once per account and region,
-    and pass ``sns_resource_policy=False`` everywhere else.
-
-    Example::
-
-        platform = Stack(app, "XRayAccountSetup", env=Environment(account="111111111111", region="eu-west-1"))
-        SnsTracingResourcePolicy(platform, "SnsTracing", policy_name="sns-xray-tracing")
-        XRayTracing.enable(app, sns_resource_policy=False)   # and in every service app
-    """
-
-    ID = "XRayTracingSnsResourcePolicy"
-
-    def __init__(self, scope: Construct, id: str, *, policy_name: str | None = None) -> None:
-        super().__init__(scope, id)
-        stack = Stack.of(self)
-        name = policy_name or f"{stack.stack_name[:116]}-SnsTracing"
-        check_length("SnsTracingResourcePolicy", "policy_name", name, minimum=1, maximum=128)
-        check_pattern("SnsTracingResourcePolicy", "policy_name", name, r"[\w+=,.@-]+",
-                      "made of letters, digits and + = , . @ - _")
-        document = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "SNSSendTraces",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "sns.amazonaws.com"},
-                    "Action": list(SNS_XRAY_ACTIONS),
-                    "Resource": "*",
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": stack.account},
-                        "StringLike": {"aws:SourceArn": f"arn:{stack.partition}:sns:{stack.region}:{stack.account}:*"},
-                    },
-                }
-            ],
-        }
-        self.resource = xray.CfnResourcePolicy(
-            self, "Resource", policy_name=name, policy_document=stack.to_json_string(document)
-        )
-        self.env = env_key(stack)
-        self.stage_path = (Stage.of(stack) or stack.node.root).node.path
-        #: True when it stands for its account/region in the whole app (made by hand, or by
-        #: ``sns_resource_policy_stack``); False when made by ``enable`` for one Stage.
-        self.account_wide = True
-        self._register(name)
-
-    @property
-    def policy_name(self) -> str:
-        """The resource policy's name."""
-        return self.resource.policy_name
-
-    def _register(self, name: str) -> None:
-        registry = _Registry.of(self)
-        same_env = [p for p in registry.sns_policies if p.env == self.env]
-        registry.sns_policies.append(self)
-        if not same_env:
-            return
-        if "*" not in self.env and any(p.policy_name == name for p in same_env):
-            raise XRayValidationError(
-                f"SnsTracingResourcePolicy '{self.node.path}': policy_name '{name}' is already used by "
-                f"'{same_env[0].node.path}' for {env_text(self.env)}: X-Ray resource policy names are unique per "
-                "account and region, so the second deployment would fail. Make one account-wide policy "
-                "(XRayTracing.enable(..., sns_resource_policy_stack=stack)) instead."
-            )
-        paths = ", ".join(p.node.path for p in [*same_env, self])
-        warn(
-            self,
-            "duplicateSnsResourcePolicy",
-            f"This app creates {len(same_env) + 1} X-Ray resource policies for SNS in {env_text(self.env)} "
-            f"({paths}), each covering every topic there. X-Ray allows 5 resource policies per account and region, "
-            "shared by every app deployed there. Make one: XRayTracing.enable(app, sns_resource_policy_stack="
-            "<one stack>), or a SnsTracingResourcePolicy in a platform stack and sns_resource_policy=False.",
-        )
-
-    @classmethod
-    def ensure(cls, topic: IConstruct, *, policy_name: str | None = None) -> SnsTracingResourcePolicy:
-        """The policy covering ``topic``'s account/region: the app's account-wide one, or the one of ``topic``'s
-        Stage, created in ``topic``'s (deployable) stack if there is none yet."""
-        stack = top_level_stack(topic)  # a nested stack's topic is covered by its deployable parent's policy
-        env = env_key(stack)
-        stage_path = (Stage.of(stack) or stack.node.root).node.path
-        for policy in _Registry.of(stack).sns_policies:
-            if policy.env == env and (policy.account_wide or policy.stage_path == stage_path):
-                return policy
-        policy = cls(stack, cls.ID, policy_name=policy_name)
-        policy.account_wide = False
-        return policy
-
-    @classmethod
-    def ensure_account_wide(cls, stack: Stack, *, policy_name: str | None = None) -> SnsTracingResourcePolicy:
-        """The one policy of ``stack``'s account/region for the whole app, made in ``stack``."""
-        env = env_key(stack)
-        for policy in _Registry.of(stack).sns_policies:
-            if policy.env == env and policy.account_wide:
-                if ref_of(Stack.of(policy)) != ref_of(stack):
-                    raise XRayValidationError(
-                        f"XRayTracing: sns_resource_policy_stack '{stack.node.path}' would make a second "
-                        f"account-wide SNS policy for {env_text(env)}; '{policy.node.path}' already is one"
-                    )
-                return policy
-        existing = stack.node.try_find_child(cls.ID)
-        policy = existing if isinstance(existing, SnsTracingResourcePolicy) else cls(
-            stack, cls.ID, policy_name=policy_name)
-        policy.account_wide = True
-        return policy
-
-
-__all__ = [
-    "EXCLUDED_METADATA_TYPE",
-    "LAMBDA_XRAY_ACTIONS",
-    "METADATA_FLAG",
-    "STATES_XRAY_ACTIONS",
-    "SnsTracingResourcePolicy",
-    "TracingMode",
-    "XRayTracing",
-]

@@ -1,0 +1,41 @@
+"""What one app decided (``enable``/``exclude`` by construct path) and what its passes made, kept on the Python side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from aws_cdk import IAspect
+from aws_cdk import aws_iam as iam
+
+from .._passes import PathDecisions
+
+if TYPE_CHECKING:
+    from .sns_policy import SnsTracingResourcePolicy
+
+__all__ = ["RolePolicy", "TracingRegistry"]
+
+
+@dataclass
+class RolePolicy:
+    """The X-Ray policy of one role defined without an L2 (``CfnRole``, or CDK's plain ``CfnResource`` roles)."""
+
+    resource: iam.CfnPolicy
+    actions: list[str]
+
+
+@dataclass
+class TracingRegistry(PathDecisions):
+    """The ``enable``/``exclude`` decisions of one app by construct path, and what the passes made, so that
+    finding the decision for a resource costs no call into Node.js."""
+
+    role_policies: dict[str, RolePolicy] = field(default_factory=dict)
+    sns_policies: list[SnsTracingResourcePolicy] = field(default_factory=list)
+    unreadable_disabled_warned: bool = False
+
+    def others_decide_below(self, path: str, aspect: IAspect) -> bool:
+        """True when another ``enable`` or an ``exclude`` was called on a construct under ``path``."""
+        prefix = path + "/" if path else ""
+        return any(
+            p != path and p.startswith(prefix) and any(d is not aspect for d in ds) for p, ds in self.decisions.items()
+        )
