@@ -16,8 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
+import jsii
 from aws_cdk import Stage
 from constructs import IConstruct
+from jsii._kernel import _recursize_dereference
+from jsii._kernel.types import InvokeRequest
+from jsii._reference_map import _types
 
 _D = TypeVar("_D", bound="PathDecisions")
 
@@ -80,6 +84,39 @@ def free_child_id(scope: IConstruct, base: str) -> str:
 
 def stages_under(scope: IConstruct) -> list[Stage]:
     """The Stages under ``scope``, stacks included (CDK Pipelines makes its Stages inside the pipeline stack): one
-    ``find_all`` round trip, then Python type checks."""
+    ``find_all`` round trip, then Python type checks.
+
+    The walk's answer is read as jsii's references, whose text names each construct's jsii class
+    (``aws-cdk-lib.Stage@10042``): Python objects are made for the Stages only, not for every construct of the app
+    (a third of the call's time on a large app). A Stage subclass written in Python is named by its jsii base class,
+    so it is found too."""
     own = ref_of(scope)
-    return [node for node in scope.node.find_all() if isinstance(node, Stage) and ref_of(node) != own]
+    try:
+        answer = jsii.kernel.provider.invoke(
+            InvokeRequest(objref=scope.node.__jsii_ref__, method="findAll", args=[])  # type: ignore[attr-defined]
+        )
+        references = getattr(answer, "result", None)  # findAll runs no Python code: never a callback
+    except Exception:  # jsii changed how it answers: make every object, as find_all does
+        return [node for node in scope.node.find_all() if isinstance(node, Stage) and ref_of(node) != own]
+    stages: list[Stage] = []
+    if not isinstance(references, list):
+        return [node for node in scope.node.find_all() if isinstance(node, Stage) and ref_of(node) != own]
+    for reference in references:
+        key = getattr(reference, "ref", None)
+        if not isinstance(key, str) or key == own or not _is_stage_class(key.rpartition("@")[0]):
+            continue
+        node = _recursize_dereference(jsii.kernel, reference)
+        if isinstance(node, Stage):
+            stages.append(node)
+    return stages
+
+
+def _is_stage_class(fqn: str) -> bool:
+    found = _STAGE_CLASSES.get(fqn)
+    if found is None:
+        cls = _types.get(fqn)
+        found = _STAGE_CLASSES[fqn] = isinstance(cls, type) and issubclass(cls, Stage)
+    return found
+
+
+_STAGE_CLASSES: dict[str, bool] = {}  # a jsii class name -> whether it is a Stage (or a subclass)

@@ -1,0 +1,40 @@
+"""constructs_lib._passes: what the passes of XRayTracing and LambdaInstrumentation share."""
+
+from __future__ import annotations
+
+from aws_cdk import App, Stack, Stage
+from constructs import Construct
+
+from constructs_lib._passes import PathDecisions, ref_of, stages_under
+
+
+class _PipelineStage(Stage):
+    """A Stage subclass written in Python, as apps define them for CDK Pipelines."""
+
+
+def test_stages_under_finds_every_nested_stage_as_find_all_does() -> None:
+    app = App()
+    pipeline = Stack(app, "Pipeline")
+    in_stack = _PipelineStage(pipeline, "Prod")  # CDK Pipelines: the Stage inside the pipeline stack
+    deep = Stage(Construct(Stack(in_stack, "Service"), "Group"), "Deep")
+    Stage(app, "Top")
+    for n in range(3):
+        Stack(app, f"Plain{n}")
+    expected = [n.node.path for n in app.node.find_all() if isinstance(n, Stage) and n.node.path]
+    found = stages_under(app)
+    assert [s.node.path for s in found] == expected == ["Pipeline/Prod", "Pipeline/Prod/Service/Group/Deep", "Top"]
+    assert found[0] is in_stack  # the Python object itself, of its Python class
+    assert [ref_of(s) for s in stages_under(in_stack)] == [ref_of(deep)]  # the scope itself is left out
+    assert [s.node.path for s in stages_under(pipeline)] == expected[:2]
+
+
+def test_path_decisions_take_the_nearest_and_the_latest() -> None:
+    app = App()
+    decisions = PathDecisions.of(app)
+    decisions.decide("Orders", "enable")
+    decisions.decide("Orders/Api", "exclude")
+    decisions.decide("Orders/Api", "enable again")
+    assert decisions.nearest("Orders/Api/Resource") == "enable again"
+    assert decisions.nearest("Orders/Queue") == "enable"
+    assert decisions.nearest("Other") is None
+    assert PathDecisions.of(Stack(app, "S")) is decisions  # one per app
