@@ -17,6 +17,7 @@ cost): an app pays at synth only for the parts it uses.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -190,13 +191,18 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # the next lookup finds it directly
-    return value
+if not TYPE_CHECKING:  # type checkers see the imports above, and flag a misspelled name
+
+    def __getattr__(name: str) -> Any:
+        module = _EXPORTS.get(name)
+        if module is not None:
+            value = getattr(importlib.import_module(module, __name__), name)
+        elif importlib.util.find_spec(f"{__name__}.{name}") is not None:  # a subpackage: constructs_lib.tracing
+            value = importlib.import_module(f"{__name__}.{name}")
+        else:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        globals()[name] = value  # the next lookup finds it directly
+        return value
 
 
 def __dir__() -> list[str]:

@@ -115,7 +115,9 @@ def _is_stage_class(fqn: str) -> bool:
     found = _STAGE_CLASSES.get(fqn)
     if found is None:
         cls = _types.get(fqn)
-        found = _STAGE_CLASSES[fqn] = isinstance(cls, type) and issubclass(cls, Stage)
+        found = isinstance(cls, type) and issubclass(cls, Stage)
+        if cls is not None:  # a class Python has not loaded yet may be loaded later: asked again then
+            _STAGE_CLASSES[fqn] = found
     return found
 
 

@@ -40,6 +40,14 @@ The package, one job per module: ``pricing.py`` (what X-Ray and Transaction Sear
 """
 
 from .construct import METADATA_TYPE, OUTPUT_DESCRIPTION, TracingCostEstimate
+
+# Constants of the module this package was, still importable from it.
+from .construct import STATE_MACHINE_TYPE as STATE_MACHINE_TYPE
+from .estimate import BYTES_PER_GB as BYTES_PER_GB
+from .estimate import LAMBDA_BUILTIN as LAMBDA_BUILTIN
+from .estimate import LAMBDA_FIXED_RATE as LAMBDA_FIXED_RATE
+from .estimate import LAMBDA_RESERVOIR as LAMBDA_RESERVOIR
+from .estimate import SECONDS_PER_DAY as SECONDS_PER_DAY
 from .estimate import CostEstimate, RouteEstimate, RuleEstimate, estimate_tracing_cost, recorded_per_second
 from .pricing import TransactionSearch, TransactionSearchPricing, XRayPricing
 from .traffic import EventSourceRate, TrafficProfile
