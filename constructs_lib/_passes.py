@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 import jsii
-from aws_cdk import Stage
-from constructs import IConstruct
+from aws_cdk import AspectPriority, Aspects, IAspect, Stage
+from constructs import Construct, IConstruct
 from jsii._kernel import _recursize_dereference
 from jsii._kernel.types import InvokeRequest
 from jsii._reference_map import _types
@@ -71,6 +71,35 @@ class PathDecisions:
             if not path:
                 return None
             path = path.rpartition("/")[0]
+
+
+class PassLeaf(Construct):
+    """An empty construct under the scope of an ``enable`` call, carrying its aspect.
+
+    The aspect is applied to this leaf rather than to the scope, so that CDK calls it once, when synthesis reaches
+    it, instead of once per construct of the scope (each such call is a round trip between Node.js and Python);
+    the aspect then does its work on :attr:`target` in one pass.
+    """
+
+    def __init__(self, scope: IConstruct, id: str, *, target: IConstruct, aspect: IAspect) -> None:
+        super().__init__(scope, id)  # type: ignore[arg-type]
+        self.target = target
+        self.aspect = aspect
+        Aspects.of(self).add(aspect, priority=AspectPriority.MUTATING)
+
+
+def place_passes(scope: IConstruct, scope_path: str, aspect: IAspect, decisions: PathDecisions, leaf_id: str) -> None:
+    """A :class:`PassLeaf` of ``aspect`` under ``scope`` (with ``leaf_id``, or ``leaf_id2``... if taken), and under
+    each Stage below it that has no decision of its own: a nested Stage synthesizes on its own, before the aspects
+    of the scope run, since CDK aspects stop at Stage boundaries."""
+    PassLeaf(scope, free_child_id(scope, leaf_id), target=scope, aspect=aspect)
+    if isinstance(scope, Stage):
+        decisions.stages_with_pass.add(scope_path)
+    for stage in stages_under(scope):
+        stage_path = stage.node.path
+        if stage_path not in decisions.decisions:
+            PassLeaf(stage, free_child_id(stage, leaf_id), target=stage, aspect=aspect)
+            decisions.stages_with_pass.add(stage_path)
 
 
 def free_child_id(scope: IConstruct, base: str) -> str:

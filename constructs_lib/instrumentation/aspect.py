@@ -15,11 +15,11 @@ from __future__ import annotations
 from typing import Any, TypeAlias
 
 import jsii
-from aws_cdk import AspectPriority, Aspects, IAspect, Stack, Stage
+from aws_cdk import IAspect, Stack, Stage
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct, IConstruct
+from constructs import IConstruct
 
-from .._passes import PathDecisions, free_child_id, ref_of, stages_under
+from .._passes import PassLeaf, PathDecisions, place_passes, ref_of
 from .._validation import XRayValidationError, warn
 from ..discovery import is_cdk_internal_function, path_of
 from ..tracing import XRayTracing
@@ -82,16 +82,8 @@ class LambdaInstrumentation:
         decisions = PathDecisions.of(scope)
         scope_path = path_of(scope)
         decisions.decide(scope_path, aspect)
-        _InstrumentationPass.add(scope, aspect)
-        if isinstance(scope, Stage):
-            decisions.stages_with_pass.add(scope_path)
-        # A nested Stage synthesizes on its own, before the aspects of the scope run: give each one that has no
-        # decision of its own a pass of this aspect.
-        for stage in stages_under(scope):
-            stage_path = path_of(stage)
-            if stage_path not in decisions.decisions:
-                _InstrumentationPass.add(stage, aspect)
-                decisions.stages_with_pass.add(stage_path)
+        # An id no user picks for a construct of their own.
+        place_passes(scope, scope_path, aspect, decisions, "ConstructsLibInstrumentationPass")
         return aspect
 
     @staticmethod
@@ -131,7 +123,7 @@ class LambdaInstrumentation:
         return isinstance(PathDecisions.of(node).nearest(path_of(node)), _Excluded)
 
     def visit(self, node: IConstruct) -> None:
-        if isinstance(node, _InstrumentationPass):
+        if isinstance(node, PassLeaf):
             if node.aspect is self:
                 _run(self, node.target)
             return
@@ -298,22 +290,6 @@ class _Excluded:
 
 
 _EXCLUDED = _Excluded()
-
-
-class _InstrumentationPass(Construct):
-    """An empty construct under the scope of an ``enable`` call, carrying the aspect, so that CDK calls it once
-    when synthesis reaches it instead of once per construct of the scope (each call a round trip from Node.js)."""
-
-    def __init__(self, scope: IConstruct, id: str, *, target: IConstruct, aspect: LambdaInstrumentation) -> None:
-        super().__init__(scope, id)  # type: ignore[arg-type]
-        self.target = target
-        self.aspect = aspect
-        Aspects.of(self).add(aspect, priority=AspectPriority.MUTATING)
-
-    @classmethod
-    def add(cls, scope: IConstruct, aspect: LambdaInstrumentation) -> None:
-        # An id no user picks for a construct of their own.
-        cls(scope, free_child_id(scope, "ConstructsLibInstrumentationPass"), target=scope, aspect=aspect)
 
 
 __all__ = ["InstrumentationMode", "LambdaInstrumentation", "instrument"]

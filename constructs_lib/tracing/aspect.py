@@ -10,11 +10,10 @@ from aws_cdk import (
     Aspects,
     IAspect,
     Stack,
-    Stage,
 )
-from constructs import Construct, IConstruct
+from constructs import IConstruct
 
-from .._passes import free_child_id, ref_of, stages_under
+from .._passes import PassLeaf, place_passes, ref_of
 from .._validation import XRayValidationError, check_length, check_pattern
 from ..discovery import (
     kind_of,
@@ -108,15 +107,8 @@ class XRayTracing:
             SnsTracingResourcePolicy.ensure_account_wide(
                 sns_resource_policy_stack, policy_name=sns_resource_policy_name
             )
-        _TracingPass.add(scope, aspect)
-        if isinstance(scope, Stage):
-            registry.stages_with_pass.add(scope_path)
-        # CDK aspects stop at Stage boundaries: carry this one into the Stages under the scope that have none.
-        for stage in stages_under(scope):
-            stage_path = stage.node.path
-            if stage_path not in registry.decisions:
-                _TracingPass.add(stage, aspect)
-                registry.stages_with_pass.add(stage_path)
+        # An id no user picks for a stack or construct of their own.
+        place_passes(scope, scope_path, aspect, registry, "ConstructsLibXRayTracingPass")
         return aspect
 
     @staticmethod
@@ -170,7 +162,7 @@ class XRayTracing:
 
     # -- the aspect ---------------------------------------------------------------------------------------
     def visit(self, node: IConstruct) -> None:
-        if isinstance(node, _TracingPass):
+        if isinstance(node, PassLeaf):
             if node.aspect is self:
                 ScopePass(self, node.target).run()
             return
@@ -206,22 +198,3 @@ class _Excluded:
             tree = node.node
             if not any(entry.type == EXCLUDED_METADATA_TYPE for entry in tree.metadata):
                 tree.add_metadata(EXCLUDED_METADATA_TYPE, self.scope_path)
-
-
-class _TracingPass(Construct):
-    """An empty construct under the scope of an ``enable`` call, carrying the aspect.
-
-    The aspect is applied to this leaf rather than to the scope, so that CDK calls it once, when synthesis reaches
-    it, instead of once per construct of the scope (each such call is a round trip between Node.js and Python).
-    """
-
-    def __init__(self, scope: IConstruct, id: str, *, target: IConstruct, aspect: XRayTracing) -> None:
-        super().__init__(scope, id)  # type: ignore[arg-type]
-        self.target = target
-        self.aspect = aspect
-        Aspects.of(self).add(aspect, priority=AspectPriority.MUTATING)
-
-    @classmethod
-    def add(cls, scope: IConstruct, aspect: XRayTracing) -> None:
-        # An id no user picks for a stack or construct of their own.
-        cls(scope, free_child_id(scope, "ConstructsLibXRayTracingPass"), target=scope, aspect=aspect)

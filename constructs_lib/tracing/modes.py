@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Protocol
 
 __all__ = ["LAMBDA_XRAY_ACTIONS", "METADATA_FLAG", "SNS_XRAY_ACTIONS", "STATES_XRAY_ACTIONS", "TracingMode"]
 
@@ -33,3 +34,11 @@ class TracingMode(Enum):
 
     ACTIVE = "Active"
     PASS_THROUGH = "PassThrough"
+
+
+class PassSettings(Protocol):
+    """What the pass reads of the ``XRayTracing`` aspect that runs it (the aspect itself, without importing it)."""
+
+    mode: TracingMode
+    sns_resource_policy: bool
+    sns_resource_policy_name: str | None

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from aws_cdk import IAspect
 from aws_cdk import aws_iam as iam
 
 from .._passes import PathDecisions
-
-if TYPE_CHECKING:
-    from .sns_policy import SnsTracingResourcePolicy
 
 __all__ = ["RolePolicy", "TracingRegistry"]
 
@@ -30,7 +26,6 @@ class TracingRegistry(PathDecisions):
     finding the decision for a resource costs no call into Node.js."""
 
     role_policies: dict[str, RolePolicy] = field(default_factory=dict)
-    sns_policies: list[SnsTracingResourcePolicy] = field(default_factory=list)
     unreadable_disabled_warned: bool = False
 
     def others_decide_below(self, path: str, aspect: IAspect) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aws_cdk import (
     Acknowledgment,
@@ -46,13 +46,11 @@ from .modes import (
     METADATA_FLAG,
     MODE_VALUES,
     STATES_XRAY_ACTIONS,
+    PassSettings,
     TracingMode,
 )
 from .registry import RolePolicy, TracingRegistry
 from .sns_policy import SnsTracingResourcePolicy
-
-if TYPE_CHECKING:
-    from .aspect import XRayTracing
 
 __all__ = ["ScopePass"]
 
@@ -62,7 +60,7 @@ class ScopePass:
     as the decisions need (each call is a round trip): L1 classes are told apart by their Python class, explicit
     settings are read from the L1's own attribute, paths are read only where a decision depends on them."""
 
-    def __init__(self, aspect: XRayTracing, scope: IConstruct) -> None:
+    def __init__(self, aspect: PassSettings, scope: IConstruct) -> None:
         self.aspect = aspect
         self.mode = aspect.mode
         self.scope = scope
@@ -140,9 +138,7 @@ class ScopePass:
         for path in stage_paths:
             if path in self.registry.stages_with_pass:
                 continue
-            from .aspect import XRayTracing  # at run time: aspect.py imports this module
-
-            if isinstance(self.registry.nearest(path), XRayTracing):
+            if isinstance(self.registry.nearest(path), type(self.aspect)):  # an enable, not an exclude
                 raise XRayValidationError(
                     f"XRayTracing: Stage '{path}' was created after XRayTracing.enable was called on "
                     f"'{self.scope_path or 'the app'}' (or inside a Stack), and CDK aspects do not cross Stage "

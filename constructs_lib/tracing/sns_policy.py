@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from aws_cdk import (
     Stack,
     Stage,
@@ -9,7 +11,7 @@ from aws_cdk import (
 from aws_cdk import aws_xray as xray
 from constructs import Construct, IConstruct
 
-from .._passes import ref_of
+from .._passes import PathDecisions, ref_of
 from .._validation import XRayValidationError, check_length, check_pattern, warn
 from ..discovery import (
     env_key,
@@ -17,7 +19,6 @@ from ..discovery import (
     top_level_stack,
 )
 from .modes import SNS_XRAY_ACTIONS
-from .registry import TracingRegistry
 
 __all__ = ["SnsTracingResourcePolicy"]
 
@@ -84,7 +85,7 @@ class SnsTracingResourcePolicy(Construct):
         return self.resource.policy_name
 
     def _register(self, name: str) -> None:
-        registry = TracingRegistry.of(self)
+        registry = _AppPolicies.of(self)
         same_env = [p for p in registry.sns_policies if p.env == self.env]
         registry.sns_policies.append(self)
         if not same_env:
@@ -113,7 +114,7 @@ class SnsTracingResourcePolicy(Construct):
         stack = top_level_stack(topic)  # a nested stack's topic is covered by its deployable parent's policy
         env = env_key(stack)
         stage_path = (Stage.of(stack) or stack.node.root).node.path
-        for policy in TracingRegistry.of(stack).sns_policies:
+        for policy in _AppPolicies.of(stack).sns_policies:
             if policy.env == env and (policy.account_wide or policy.stage_path == stage_path):
                 return policy
         policy = cls(stack, cls.ID, policy_name=policy_name)
@@ -124,7 +125,7 @@ class SnsTracingResourcePolicy(Construct):
     def ensure_account_wide(cls, stack: Stack, *, policy_name: str | None = None) -> SnsTracingResourcePolicy:
         """The one policy of ``stack``'s account/region for the whole app, made in ``stack``."""
         env = env_key(stack)
-        for policy in TracingRegistry.of(stack).sns_policies:
+        for policy in _AppPolicies.of(stack).sns_policies:
             if policy.env == env and policy.account_wide:
                 if ref_of(Stack.of(policy)) != ref_of(stack):
                     raise XRayValidationError(
@@ -137,3 +138,10 @@ class SnsTracingResourcePolicy(Construct):
             stack, cls.ID, policy_name=policy_name)
         policy.account_wide = True
         return policy
+
+
+@dataclass
+class _AppPolicies(PathDecisions):
+    """The SNS resource policies made in one app (``PathDecisions.of`` keeps one instance per app)."""
+
+    sns_policies: list[SnsTracingResourcePolicy] = field(default_factory=list)
