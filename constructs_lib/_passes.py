@@ -16,12 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
-import jsii
-from aws_cdk import AspectPriority, Aspects, IAspect, Stage
+from aws_cdk import App, AspectPriority, Aspects, IAspect, Stage
 from constructs import Construct, IConstruct
-from jsii._kernel import _recursize_dereference
-from jsii._kernel.types import InvokeRequest
-from jsii._reference_map import _types
+
+from ._pipeline import registered_objects
+from ._walk import Walk
 
 _D = TypeVar("_D", bound="PathDecisions")
 
@@ -112,42 +111,29 @@ def free_child_id(scope: IConstruct, base: str) -> str:
 
 
 def stages_under(scope: IConstruct) -> list[Stage]:
-    """The Stages under ``scope``, stacks included (CDK Pipelines makes its Stages inside the pipeline stack): one
-    ``find_all`` round trip, then Python type checks.
+    """The Stages under ``scope``, stacks included (CDK Pipelines makes its Stages inside the pipeline stack), in
+    the order they were made, without a walk of the app.
 
-    The walk's answer is read as jsii's references, whose text names each construct's jsii class
-    (``aws-cdk-lib.Stage@10042``): Python objects are made for the Stages only, not for every construct of the app
-    (a third of the call's time on a large app). A Stage subclass written in Python is named by its jsii base class,
-    so it is found too."""
+    An app makes its Stages in Python (aws-cdk-lib makes none but ``App``, always a root), and jsii keeps every
+    object Python made: the Stages are found among those, and only their ancestors are read from Node.js, once per
+    Stage for the process. If jsii ever keeps them elsewhere, the app is walked (``_walk``). A Stage that a library
+    written in TypeScript makes inside a construct is not seen here; the pass then stops synthesis with an error
+    that says to enable tracing on that Stage."""
     own = ref_of(scope)
     try:
-        answer = jsii.kernel.provider.invoke(
-            InvokeRequest(objref=scope.node.__jsii_ref__, method="findAll", args=[])  # type: ignore[attr-defined]
-        )
-        references = getattr(answer, "result", None)  # findAll runs no Python code: never a callback
-    except Exception:  # jsii changed how it answers: make every object, as find_all does
-        return [node for node in scope.node.find_all() if isinstance(node, Stage) and ref_of(node) != own]
+        candidates = [o for o in registered_objects().values() if isinstance(o, Stage) and not isinstance(o, App)]
+    except LookupError:
+        walk = Walk(scope)
+        return [s for s in walk.objects(lambda cls: issubclass(cls, Stage)) if ref_of(s) != own]
     stages: list[Stage] = []
-    if not isinstance(references, list):
-        return [node for node in scope.node.find_all() if isinstance(node, Stage) and ref_of(node) != own]
-    for reference in references:
-        key = getattr(reference, "ref", None)
-        if not isinstance(key, str) or key == own or not _is_stage_class(key.rpartition("@")[0]):
-            continue
-        node = _recursize_dereference(jsii.kernel, reference)
-        if isinstance(node, Stage):
-            stages.append(node)
+    for stage in candidates:
+        key = ref_of(stage)
+        ancestors = _ANCESTORS.get(key)
+        if ancestors is None:
+            ancestors = _ANCESTORS[key] = frozenset(ref_of(c) for c in stage.node.scopes[:-1])
+        if own in ancestors:
+            stages.append(stage)
     return stages
 
 
-def _is_stage_class(fqn: str) -> bool:
-    found = _STAGE_CLASSES.get(fqn)
-    if found is None:
-        cls = _types.get(fqn)
-        found = isinstance(cls, type) and issubclass(cls, Stage)
-        if cls is not None:  # a class Python has not loaded yet may be loaded later: asked again then
-            _STAGE_CLASSES[fqn] = found
-    return found
-
-
-_STAGE_CLASSES: dict[str, bool] = {}  # a jsii class name -> whether it is a Stage (or a subclass)
+_ANCESTORS: dict[str, frozenset[str]] = {}  # a Stage's jsii reference -> its ancestors' (a parent never changes)

@@ -13,8 +13,13 @@ aws-cdk-lib's own are batched: reads and writes of an L1's generated properties 
 ``ref``...; the generated accessors keep a field), a construct's ``node``, and a ``Node``'s ``path``, ``id`` and
 ``metadata``, each on an object of a class jsii generated (an aws-cdk-lib class used as is, or a proxy of a
 Node.js object). Anything else, a Python subclass above all (its overrides must run), goes through its Python
-attribute, as a plain ``obj.attr`` would, in the same order. Method calls are never batched: a method may reach an
-object implemented in Python (a role, a property injector).
+attribute, as a plain ``obj.attr`` would, in the same order.
+
+A method may reach any object of the app (a grant reaches the role, the stack, property injectors...), so method
+calls (:func:`invoke_each`) are batched only while no object in the process can be called back from one: Node.js
+calls back only the members a Python object overrides, and jsii registers every object Python creates, so when
+none of them overrides anything but what Node.js calls while synthesizing or resolving (an aspect's ``visit``, a
+validation's ``validate``, a ``Lazy``'s ``produce``), a method that does neither runs Node.js code only.
 
 If a callback comes all the same, the exchange with Node.js is out of step: :class:`PipelineError` says so, and
 batching stops for the process. A failed request does not stop the others of its batch (unlike one-by-one
@@ -26,21 +31,30 @@ Example::
 
     configs = get_each([fn1, fn2], "tracingConfig")          # two reads, one exchange
     set_each([(fn1, "tracingConfig", {"mode": "Active"})])
+    invoke_each([(fn1_l2, "addToRolePolicy", [statement])])   # fn1_l2.add_to_role_policy(statement)
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import jsii
 from aws_cdk import CfnResource
 from constructs import Construct, Node
 from jsii._kernel import _make_reference_for_native, _recursize_dereference
-from jsii._kernel.types import GetRequest, GetResponse, SetRequest, SetResponse
+from jsii._kernel.types import (
+    GetRequest,
+    GetResponse,
+    InvokeRequest,
+    InvokeResponse,
+    SetRequest,
+    SetResponse,
+)
 from jsii._reference_map import InterfaceDynamicProxy, _types
 
 #: Requests written before their answers are read. Python writes a whole batch before reading, so the batch must fit
@@ -103,6 +117,30 @@ def set_each(assignments: Iterable[tuple[Any, str, Any]]) -> None:
     _exchange(entries)
 
 
+def invoke_each(calls: Iterable[tuple[Any, str, Sequence[Any]]]) -> list[Any]:
+    """``obj.<method>(*args)`` for each ``(obj, method, args)`` (``method`` in camelCase, as jsii names it), in order,
+    in one exchange when nothing can be called back (see the module docstring), else one by one through the Python
+    methods. Only for aws-cdk-lib methods that neither synthesize nor resolve tokens, such as a grant.
+
+    Example::
+
+        statement = iam.PolicyStatement(actions=["xray:PutTraceSegments"], resources=["*"])
+        invoke_each([(fn, "addToRolePolicy", [statement]) for fn in functions])
+    """
+    calls = list(calls)
+    kernel = jsii.kernel
+    quiet = bool(calls) and _nothing_to_call_back()
+    entries: list[Any] = []
+    for obj, method, args in calls:
+        if quiet and _no_callback(obj) and _plain(list(args)):
+            entries.append(InvokeRequest(objref=obj.__jsii_ref__, method=method,
+                                         args=_make_reference_for_native(kernel, list(args))))
+        else:
+            entries.append(functools.partial(getattr(obj, _python_name(type(obj), method, "method")), *args))
+    return [_recursize_dereference(kernel, a.result) if isinstance(a, InvokeResponse) else a
+            for a in _exchange(entries)]
+
+
 # -- the exchange ---------------------------------------------------------------------------------------------------
 def _exchange(entries: Sequence[Any]) -> list[Any]:
     """Run ``entries`` in order: runs of requests written together, each other entry (a callable) on its own.
@@ -132,12 +170,14 @@ def _exchange(entries: Sequence[Any]) -> list[Any]:
             if size > _CHUNK_BYTES:
                 break  # a large request goes alone
         answers.extend(_written_together(process, encoded,
-                                         [GetResponse if isinstance(e, GetRequest) else SetResponse
-                                          for e in entries[i - len(encoded):i]]))
+                                         [_RESPONSES[type(e)] for e in entries[i - len(encoded):i]]))
     return answers
 
 
-def _encode(process: Any, request: GetRequest | SetRequest) -> bytes:
+_RESPONSES: dict[type, type] = {GetRequest: GetResponse, SetRequest: SetResponse, InvokeRequest: InvokeResponse}
+
+
+def _encode(process: Any, request: GetRequest | SetRequest | InvokeRequest) -> bytes:
     from jsii._stack_trace import capture_stack_trace
     from jsii._stack_trace import is_enabled as _stack_traces_enabled
 
@@ -164,7 +204,7 @@ def _written_together(process: Any, encoded: list[bytes], types: list[type]) -> 
         elif isinstance(response, _CallbackResponse):  # excluded by _batchable; the exchange cannot go on
             _state["broken"] = True
             raise PipelineError(
-                "constructs_lib: Node.js called back into Python during a batch of property requests, so the "
+                "constructs_lib: Node.js called back into Python during a batch of requests, so the "
                 "exchange with Node.js is out of step and this process cannot go on. Please report it, with the "
                 "construct classes involved; CONSTRUCTS_LIB_PIPELINE=0 turns batching off.")
         else:
@@ -187,9 +227,11 @@ def _error(response: Any) -> Exception:
     return error
 
 
-def _one(request: GetRequest | SetRequest) -> Any:
+def _one(request: GetRequest | SetRequest | InvokeRequest) -> Any:
     """One batchable request through jsii's own path, when batching is off."""
     provider = jsii.kernel.provider
+    if isinstance(request, InvokeRequest):
+        return provider.invoke(request)
     return provider.get(request) if isinstance(request, GetRequest) else provider.set(request)
 
 
@@ -275,20 +317,67 @@ def _declared_property(cls: type, prop: str) -> bool:
 _DECLARED: dict[tuple[type, str], bool] = {}
 
 
-def _python_name(cls: type, prop: str) -> str:
-    """The Python attribute of the jsii property ``prop`` on ``cls`` (``tracingConfig`` -> ``tracing_config``)."""
-    key = (cls, prop)
+def _python_name(cls: type, member: str, kind: str = "property") -> str:
+    """The Python name of the jsii property (or method) ``member`` on ``cls`` (``tracingConfig`` ->
+    ``tracing_config``)."""
+    key = (cls, member, kind)
     found = _PYTHON_NAMES.get(key)
     if found is None:
         found = next((name for klass in cls.__mro__ for name, value in vars(klass).items()
-                      if getattr(getattr(value, "fget", None), "__jsii_name__", None) == prop), None)
+                      if getattr(value if kind == "method" else getattr(value, "fget", None), "__jsii_name__", None)
+                      == member), None)
         if found is None:
-            raise AttributeError(f"{cls.__name__} has no jsii property {prop!r}")
+            raise AttributeError(f"{cls.__name__} has no jsii {kind} {member!r}")
         _PYTHON_NAMES[key] = found
     return found
 
 
-_PYTHON_NAMES: dict[tuple[type, str], str] = {}
+_PYTHON_NAMES: dict[tuple[type, str, str], str] = {}
+
+#: What Node.js calls back only while synthesizing (an aspect's ``visit``, a validation's ``validate``) or
+#: resolving tokens (a ``Lazy``'s ``produce``): overriding these alone does not stop method calls from batching.
+_SYNTH_ONLY = frozenset({"visit", "validate", "produce"})
+_callees = {"seen": 0, "found": False}  # registered objects looked at so far; whether one can be called back
+_OVERRIDDEN: dict[type, frozenset[str]] = {}
+
+
+def registered_objects() -> Mapping[str, Any]:
+    """Every object Python created in Node.js by its jsii reference, in creation order (jsii keeps each for the
+    life of the process, and gives it back for its reference). LookupError if a jsii release keeps them elsewhere."""
+    from jsii import _reference_map
+
+    refs = getattr(getattr(_reference_map, "_refs", None), "_refs", None)
+    if not isinstance(refs, dict):
+        raise LookupError("jsii keeps its objects elsewhere")
+    return refs
+
+
+def _registered() -> Mapping[str, Any]:
+    """The objects whose overrides decide whether method calls batch (tests narrow it to their own)."""
+    return registered_objects()
+
+
+def _nothing_to_call_back() -> bool:
+    """Whether no object Python created overrides a member Node.js may call outside synthesis: the objects are
+    looked at once each (new ones since the last call only)."""
+    if _callees["found"]:
+        return False
+    try:
+        from jsii._kernel import _get_overides
+
+        refs = _registered()
+        for obj in itertools.islice(refs.values(), _callees["seen"], None):
+            cls = type(obj)
+            names = _OVERRIDDEN.get(cls)
+            if names is None:
+                names = _OVERRIDDEN[cls] = frozenset(o.method or o.property or "" for o in _get_overides(cls, obj))
+            if names - _SYNTH_ONLY:
+                _callees["found"] = True
+                return False
+        _callees["seen"] = len(refs)
+    except Exception:  # a jsii release that changed its internals: nothing is known, so nothing is batched
+        return False
+    return True
 
 
 def _plain(value: Any) -> bool:

@@ -65,11 +65,16 @@ _TYPE_BY_CLASS: dict[type, str | None] = {}
 def cfn_type_of(node: CfnResource) -> str:
     """The CloudFormation type of an L1, read from its class where it has one (no call into Node.js: a generated
     ``Cfn*`` class knows its type), from the object for a plain ``CfnResource``."""
-    return _class_type(type(node)) or node.cfn_resource_type
+    return class_cfn_type(type(node)) or node.cfn_resource_type
 
 
-def _class_type(cls: type) -> str | None:
-    """The CloudFormation type a generated L1 class declares (None for a plain ``CfnResource``), read once."""
+def class_cfn_type(cls: type) -> str | None:
+    """The CloudFormation type a generated L1 class declares (None for a plain ``CfnResource``), read once.
+
+    Example::
+
+        assert class_cfn_type(aws_lambda.CfnFunction) == "AWS::Lambda::Function"
+    """
     if cls not in _TYPE_BY_CLASS:
         name = getattr(cls, "CFN_RESOURCE_TYPE_NAME", None) if cls is not CfnResource else None
         _TYPE_BY_CLASS[cls] = name if isinstance(name, str) else None
@@ -124,7 +129,7 @@ def _read_path(construct: IConstruct) -> str:
     """The path in one call for a generated L1: aws-cdk-lib's ``CfnResource.toString()`` is ``<path> [<type>]``,
     and the class knows the type; anything else, or any other answer, in two (``node``, then ``path``)."""
     if isinstance(construct, CfnResource):
-        cfn_type = _class_type(type(construct))
+        cfn_type = class_cfn_type(type(construct))
         if cfn_type is not None:
             text = construct.to_string()
             suffix = f" [{cfn_type}]"

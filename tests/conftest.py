@@ -105,3 +105,15 @@ def sample_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
 def resources_of(template: dict[str, Any], rtype: str) -> dict[str, Any]:
     """Resources of one CloudFormation type, by logical id."""
     return {k: v for k, v in template.get("Resources", {}).items() if v["Type"] == rtype}
+
+
+def only_objects_from_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``constructs_lib._pipeline`` judge whether method calls can batch on the objects created from now on
+    only: other tests of the session create Python objects that override jsii members (which rightly stop method
+    calls from batching for the rest of the process)."""
+    from constructs_lib import _pipeline
+
+    real = _pipeline._registered
+    before = set(real())
+    monkeypatch.setattr(_pipeline, "_registered", lambda: {k: v for k, v in real().items() if k not in before})
+    monkeypatch.setattr(_pipeline, "_callees", {"seen": 0, "found": False})

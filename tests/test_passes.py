@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from aws_cdk import App, Stack, Stage
 from constructs import Construct
 
+from constructs_lib import _passes
 from constructs_lib._passes import PathDecisions, ref_of, stages_under
 
 
@@ -12,7 +14,20 @@ class _PipelineStage(Stage):
     """A Stage subclass written in Python, as apps define them for CDK Pipelines."""
 
 
-def test_stages_under_finds_every_nested_stage_as_find_all_does() -> None:
+@pytest.fixture(params=["among Python's objects", "by a walk"])
+def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "by a walk":  # as if jsii kept its objects elsewhere
+
+        def elsewhere() -> dict[str, object]:
+            raise LookupError("elsewhere")
+
+        monkeypatch.setattr(_passes, "registered_objects", elsewhere)
+    return str(request.param)
+
+
+def test_stages_under_finds_every_nested_stage_as_find_all_does(way: str) -> None:
+    other = App()
+    Stage(Stack(other, "Pipeline"), "Prod")  # the same paths in another app: not found
     app = App()
     pipeline = Stack(app, "Pipeline")
     in_stack = _PipelineStage(pipeline, "Prod")  # CDK Pipelines: the Stage inside the pipeline stack

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsii
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, Aspects, IAspect, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
 
 from constructs_lib import _pipeline
-from constructs_lib._pipeline import get_each, set_each
+from constructs_lib._pipeline import get_each, invoke_each, set_each
+
+from .conftest import only_objects_from_here
 
 CODE = lambda_.Code.from_inline("def handler(event, context):\n    return None\n")
 
@@ -44,6 +47,24 @@ class _PythonPrincipal(iam.PrincipalBase):
         return iam.PrincipalPolicyFragment({"AWS": ["arn:aws:iam::111111111111:root"]})
 
     def dedupe_string(self) -> str | None:
+        return None
+
+
+class _RecordingRole(iam.Role):
+    """A role whose Python override aws-cdk-lib calls back from a grant."""
+
+    added: list[Any]
+
+    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
+        self.added.append(statement)
+        return super().add_to_principal_policy(statement)
+
+
+@jsii.implements(IAspect)
+class _Aspect:
+    """Overrides ``visit`` only, which Node.js calls while synthesizing, never from a grant."""
+
+    def visit(self, node: Any) -> None:
         return None
 
 
@@ -137,3 +158,56 @@ def test_an_error_is_raised_after_the_batch_and_leaves_the_pipe_clean(mode: str)
     assert get_each(l1s, "cfnResourceType") == ["AWS::Lambda::Function"] * 4
     # One by one, the first error stops the caller; in a batch, the others were still applied.
     assert get_each(l1s[:3], "timeout") == ([10, None, 30] if mode == "pipelined" else [10, None, None])
+
+
+def _grants(monkeypatch: pytest.MonkeyPatch, *, role: bool) -> tuple[dict[str, Any], list[int], _RecordingRole | None]:
+    """Five functions granted the same statement with ``invoke_each``: the template, the sizes of the batches."""
+    batches: list[int] = []
+    written_together = _pipeline._written_together
+
+    def counting(process: Any, encoded: list[bytes], types: list[type]) -> list[Any]:
+        batches.append(len(encoded))
+        return written_together(process, encoded, types)
+
+    monkeypatch.setattr(_pipeline, "_written_together", counting)
+    stack = Stack(App(), "S")
+    Aspects.of(stack).add(_Aspect())
+    functions = _functions(stack, 5)
+    recording = None
+    if role:
+        recording = _RecordingRole(stack, "Recording", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        recording.added = []
+        functions.append(lambda_.Function(stack, "WithRole", runtime=lambda_.Runtime.PYTHON_3_13,
+                                          handler="index.handler", code=CODE, role=recording))
+    statement = iam.PolicyStatement(actions=["xray:PutTraceSegments"], resources=["*"])
+    del batches[:]
+    assert invoke_each([(fn, "addToRolePolicy", [statement]) for fn in functions]) == [None] * len(functions)
+    return Template.from_stack(stack).to_json(), batches, recording
+
+
+def test_method_calls_batch_while_nothing_can_be_called_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    only_objects_from_here(monkeypatch)
+    template, batches, _ = _grants(monkeypatch, role=False)  # an aspect (visit only) does not stop it
+    assert batches == [5]
+    monkeypatch.setattr(_pipeline, "_nothing_to_call_back", lambda: False)
+    one_by_one, batches, _ = _grants(monkeypatch, role=False)
+    assert batches == [] and one_by_one == template
+
+
+def test_an_object_that_overrides_a_member_stops_method_calls_from_batching(monkeypatch: pytest.MonkeyPatch) -> None:
+    only_objects_from_here(monkeypatch)
+    _, batches, recording = _grants(monkeypatch, role=True)
+    assert batches == [] and recording is not None and len(recording.added) == 1  # its override ran
+    assert not _pipeline._nothing_to_call_back()  # for the rest of the process: jsii never frees an object
+
+
+def test_the_guard_reads_what_jsii_registers_as_overrides() -> None:
+    """jsii calls back exactly the members it registered as overrides when Python created the object."""
+    from jsii._kernel import _get_overides
+
+    stack = Stack(App(), "S")
+    role = _RecordingRole(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    aspect = _Aspect()
+    assert {o.method for o in _get_overides(type(role), role)} == {"addToPrincipalPolicy"}
+    assert {o.method for o in _get_overides(type(aspect), aspect)} == {"visit"} <= _pipeline._SYNTH_ONLY
+    assert _pipeline.registered_objects()[role.__jsii_ref__.ref] is role

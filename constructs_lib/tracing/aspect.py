@@ -173,7 +173,7 @@ class XRayTracing:
         TracingRegistry.of(node).decide(node.node.path, self)
         done = ScopePass(self, node)
         done.run()
-        self._covered.update(ref_of(n) for n in done.nodes)
+        self._covered.update(done.covered)
 
 
 #: Construct metadata on each traceable resource ``XRayTracing.exclude`` governs (data: the excluded scope's path),

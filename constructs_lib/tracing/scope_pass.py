@@ -13,7 +13,6 @@ from aws_cdk import (
     FeatureFlags,
     Names,
     Reference,
-    Resource,
     Stack,
     Stage,
     Tokenization,
@@ -25,15 +24,16 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import IConstruct
-from jsii._reference_map import InterfaceDynamicProxy
 
 from .._passes import ref_of
-from .._pipeline import PipelineError, get_each, set_each
+from .._pipeline import PipelineError, get_each, invoke_each, set_each
 from .._rendered import metadata_of
 from .._validation import XRayValidationError, fail, is_token, warn
+from .._walk import Walk
 from ..discovery import (
     ServiceKind,
     cfn_type_of,
+    class_cfn_type,
     is_cdk_internal_function,
     kind_of,
     path_of,
@@ -66,24 +66,25 @@ class ScopePass:
         self.scope = scope
         self.registry = TracingRegistry.of(scope)
         self.scope_path = scope.node.path
-        self.nodes = scope.node.find_all()
+        self._nag = _cdk_nag_loaded()
+        walk = Walk(scope)
+        self.covered = walk.keys()  # every construct under the scope, by jsii reference
+        # Only what the pass looks at is made into Python objects (``_walk``), in find_all's pre-order.
+        self.nodes = walk.objects(_looked_at_with_policies if self._nag else _looked_at)
         self._stack_paths: list[tuple[str, Stack]] | None = None
         self._l2_grants: set[str] = set()  # the L1 functions (jsii references) whose L2's role gets the permission
         self._statements: dict[tuple[str, ...], iam.PolicyStatement] = {}
+        # The grants that need no look-up, in tree order, made together after the walk (``invoke_each``).
+        self._grants: list[tuple[lambda_.Function | sfn.StateMachine, str, list[iam.PolicyStatement]]] = []
         self._policies_before = {ref_of(n) for n in self.nodes if isinstance(n, iam.Policy)}
         self._policies_seen: set[str] = set()
         self._flag_on = FeatureFlags.of(scope).is_enabled(METADATA_FLAG) is True
-        # cdk-nag is used from Python (directly, or by a construct library that depends on it, which imports it):
-        # when it is not loaded, no rule pack reads acknowledgements, and looking up policies to acknowledge
-        # would cost four round trips to Node.js per function for nothing.
-        self._nag = _cdk_nag_loaded()
         # Imported constructs (Role.from_role_arn, ...) reach Python as the core Resource class or an interface proxy:
         # only then can a function's role be an imported one, which may be immutable (aws-cdk-lib then drops the
         # statement silently, and this warns).
         # The whole app is looked at, not only the scope: a role imported in another stack can be used here.
         root = scope.node.root
-        everything = self.nodes if ref_of(root) == ref_of(scope) else root.node.find_all()
-        self._imports = any(type(n) is Resource or isinstance(n, InterfaceDynamicProxy) for n in everything)
+        self._imports = (walk if ref_of(root) == ref_of(scope) else Walk(root)).has_imports()
 
     def run(self) -> None:
         nested_stages = [n for n in self.nodes if isinstance(n, Stage) and ref_of(n) != ref_of(self.scope)]
@@ -128,6 +129,7 @@ class ScopePass:
                 continue
             handler(node)
         self._typed_rest_stages(rest_stages)
+        invoke_each(self._grants)  # in the order of the walk: a role shared by several gets them in tree order
 
     def _governs(self, path: str, stage_paths: list[str]) -> bool:
         if any(path == p or path.startswith(p + "/") for p in stage_paths):
@@ -141,9 +143,10 @@ class ScopePass:
             if isinstance(self.registry.nearest(path), type(self.aspect)):  # an enable, not an exclude
                 raise XRayValidationError(
                     f"XRayTracing: Stage '{path}' was created after XRayTracing.enable was called on "
-                    f"'{self.scope_path or 'the app'}' (or inside a Stack), and CDK aspects do not cross Stage "
-                    "boundaries, so nothing in it would be traced. Call XRayTracing.enable after creating the "
-                    "Stage, or on the Stage (XRayTracing.exclude(stage) to leave it untraced)."
+                    f"'{self.scope_path or 'the app'}' (or by a construct library written in TypeScript, where "
+                    "enable cannot see it), and CDK aspects do not cross Stage boundaries, so nothing in it would "
+                    "be traced. Call XRayTracing.enable after creating the Stage, or on the Stage "
+                    "(XRayTracing.exclude(stage) to leave it untraced)."
                 )
 
     # -- per service -----------------------------------------------------------------------------------------
@@ -180,12 +183,7 @@ class ScopePass:
     def _grant_l2_function(self, fn: lambda_.CfnFunction, owner: lambda_.Function) -> None:
         if ref_of(fn) not in self._l2_grants:
             return  # DISABLED on the L2, or not governed by this pass
-        if not self._nag and not self._imports:
-            # No role is imported in the scope, so each role is an L2 Role (or none, and the L2 skips it): nothing
-            # to look up, one call.
-            owner.add_to_role_policy(self._statement(LAMBDA_XRAY_ACTIONS))
-        else:
-            self._grant_l2(fn, owner, LAMBDA_XRAY_ACTIONS)
+        self._grant_l2(fn, owner, LAMBDA_XRAY_ACTIONS)
 
     def _lambda(self, fn: CfnResource) -> None:
         """A function no Function L2 made: a ``CfnFunction`` of the user's, or CDK's own (a plain ``CfnResource``)."""
@@ -351,8 +349,8 @@ class ScopePass:
         made itself is not repeated."""
         if not self._nag and not self._imports:
             # No role is imported in the scope, so the role is an L2 Role (or none, and the L2 skips it): nothing
-            # to look up, one call.
-            l2.add_to_role_policy(self._statement(actions))
+            # to look up, and the grant can wait for the others, to be made with them.
+            self._grants.append((l2, "addToRolePolicy", [self._statement(actions)]))
             return
         role = l2.role
         if role is None:
@@ -424,7 +422,27 @@ class ScopePass:
 
 
 def _cdk_nag_loaded() -> bool:
+    """cdk-nag is used from Python (directly, or by a construct library that depends on it, which imports it): when
+    it is not loaded, no rule pack reads acknowledgements, and looking up policies to acknowledge would cost four
+    round trips to Node.js per function for nothing."""
     return "cdk_nag" in sys.modules
+
+
+_TRACED_TYPES = frozenset(kind.value for kind in ServiceKind if kind is not ServiceKind.SQS_QUEUE)
+
+
+def _looked_at(cls: type) -> bool:
+    """Whether the pass looks at constructs of class ``cls``: Stages, Lambda L2s (made, or imported), and the L1s
+    of the services it traces (or of a type only the object knows: a plain ``CfnResource``)."""
+    if issubclass(cls, CfnResource):
+        cfn_type = class_cfn_type(cls)
+        return cfn_type is None or cfn_type in _TRACED_TYPES
+    return issubclass(cls, (Stage, lambda_.FunctionBase))
+
+
+def _looked_at_with_policies(cls: type) -> bool:
+    """:func:`_looked_at`, and the ``Policy`` constructs whose cdk-nag findings a grant may acknowledge."""
+    return _looked_at(cls) or issubclass(cls, iam.Policy)
 
 
 def _warn_role(resource: CfnResource, actions: tuple[str, ...]) -> None:
