@@ -36,7 +36,8 @@ from constructs import Construct, IConstruct
 from .._passes import ref_of
 from .._pipeline import get_each
 from .._validation import warn
-from ..discovery import cfn_property, is_cdk_internal_function, path_of, paths_of
+from .._walk import Walk
+from ..discovery import cfn_property, class_cfn_type, is_cdk_internal_function, path_of, paths_of
 from ..filters import TraceGroupKind, classify
 from ..tracing import XRayTracing
 from .metrics import (
@@ -252,7 +253,7 @@ class _Scanner:
 
     def run(self) -> Inventory:
         excluded = XRayTracing.exclusion_test(self.scope)
-        nodes = self.scope.node.find_all()
+        nodes = Walk(self.scope).objects(_looked_at)  # Python objects for these only, in tree order
         own_stage = _stage_path(self.owner)
         stack_nodes: list[Stack] = [n for n in nodes if isinstance(n, Stack)]
         self.single_stack = len(stack_nodes) <= 1  # the scope is a stack without nested stacks, or inside one
@@ -430,6 +431,15 @@ def literal_text(value: Any) -> str | None:
     if isinstance(join, list) and len(join) == 2 and isinstance(join[0], str) and isinstance(join[1], list):
         return join[0].join(part if isinstance(part, str) else "?" for part in join[1])
     return None
+
+
+def _looked_at(cls: type) -> bool:
+    """Whether the scan looks at constructs of class ``cls``: stacks, the library's own monitoring constructs, and
+    the L1s of the types it indexes (or of a type only the object knows: a plain ``CfnResource``)."""
+    if issubclass(cls, CfnResource):
+        cfn_type = class_cfn_type(cls)
+        return cfn_type is None or cfn_type in _INDEXED or cfn_type == REST_API
+    return issubclass(cls, (Stack, MonitoringConstruct))
 
 
 _STAGE_PATHS: dict[str, str] = {}  # a construct's jsii reference -> the path of its Stage (it never moves)

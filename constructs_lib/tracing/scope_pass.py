@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import (
     Acknowledgment,
@@ -18,11 +18,8 @@ from aws_cdk import (
     Tokenization,
     Validations,
 )
-from aws_cdk import aws_apigateway as apigateway
-from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_stepfunctions as sfn
 from constructs import IConstruct
 
 from .._passes import ref_of
@@ -51,6 +48,13 @@ from .modes import (
 )
 from .registry import RolePolicy, TracingRegistry
 from .sns_policy import SnsTracingResourcePolicy
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_apigateway as apigateway
+    from aws_cdk import aws_stepfunctions as sfn
+
+# The modules of services an app may not use (API Gateway, AppSync, Step Functions) are imported only where a
+# resource of theirs is at hand (so its module is loaded already): importing one costs 15-20 ms.
 
 __all__ = ["ScopePass"]
 
@@ -124,7 +128,7 @@ class ScopePass:
                 continue
             if needs_path and not self._governs(path_of(node), stage_paths):
                 continue
-            if isinstance(node, apigateway.CfnStage):
+            if class_cfn_type(type(node)) == ServiceKind.REST_API_STAGE.value:  # an apigateway.CfnStage
                 rest_stages.append(node)  # read and set together, below
                 continue
             handler(node)
@@ -254,6 +258,8 @@ class ScopePass:
         return False
 
     def _state_machine(self, machine: CfnResource) -> None:
+        from aws_cdk import aws_stepfunctions as sfn
+
         plain = type(machine) is CfnResource
         properties: Mapping[str, Any] = machine._cfn_properties if plain else {}
         config = properties.get("TracingConfiguration") if plain else machine.tracing_configuration  # type: ignore[attr-defined]
@@ -282,8 +288,8 @@ class ScopePass:
     def _rest_stage(self, stage: CfnResource) -> None:
         if self.mode is not TracingMode.ACTIVE:
             return
-        if isinstance(stage, apigateway.CfnStage):
-            self._typed_rest_stages([stage])
+        if class_cfn_type(type(stage)) == ServiceKind.REST_API_STAGE.value:  # an apigateway.CfnStage
+            self._typed_rest_stages([stage])  # type: ignore[list-item]
         elif stage._cfn_properties.get("TracingEnabled") is None:
             stage.add_property_override("TracingEnabled", True)
 
@@ -297,9 +303,9 @@ class ScopePass:
     def _graphql_api(self, api: CfnResource) -> None:
         if self.mode is not TracingMode.ACTIVE:
             return
-        if isinstance(api, appsync.CfnGraphQLApi):
-            if api.xray_enabled is None:
-                api.xray_enabled = True
+        if class_cfn_type(type(api)) == ServiceKind.GRAPHQL_API.value:  # an appsync.CfnGraphQLApi
+            if api.xray_enabled is None:  # type: ignore[attr-defined]
+                api.xray_enabled = True  # type: ignore[attr-defined]
         elif api._cfn_properties.get("XrayEnabled") is None:
             api.add_property_override("XrayEnabled", True)
 
