@@ -15,8 +15,9 @@ aws-cdk-lib's own are batched: reads and writes of an L1's generated properties 
 Node.js object). Anything else, a Python subclass above all (its overrides must run), goes through its Python
 attribute, as a plain ``obj.attr`` would, in the same order.
 
-A method may reach any object of the app (a grant reaches the role, the stack, property injectors...), so method
-calls (:func:`invoke_each`) are batched only while no object in the process can be called back from one: Node.js
+A method or a constructor may reach any object of the app (a grant reaches the role, the stack, property
+injectors...), so method calls (:func:`invoke_each`) and L1s' constructors (:func:`create_each`) are batched only
+while no object in the process can be called back from one: Node.js
 calls back only the members a Python object overrides, and jsii registers every object Python creates, so when
 none of them overrides anything but what Node.js calls while synthesizing or resolving (an aspect's ``visit``, a
 validation's ``validate``, a ``Lazy``'s ``produce``), a method that does neither runs Node.js code only.
@@ -41,13 +42,15 @@ import itertools
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import jsii
 from aws_cdk import CfnResource
 from constructs import Construct, Node
 from jsii._kernel import _make_reference_for_native, _recursize_dereference
 from jsii._kernel.types import (
+    CreateRequest,
+    CreateResponse,
     GetRequest,
     GetResponse,
     InvokeRequest,
@@ -67,6 +70,7 @@ _CHUNK_BYTES = 16_000
 _NODE_FIELDS = frozenset({"path", "id", "metadata", "addr"})
 
 _state = {"broken": False}
+_T = TypeVar("_T")
 
 
 class PipelineError(RuntimeError):
@@ -141,6 +145,55 @@ def invoke_each(calls: Iterable[tuple[Any, str, Sequence[Any]]]) -> list[Any]:
             for a in _exchange(entries)]
 
 
+def create_each(cls: type[_T], props_class: type, calls: Iterable[tuple[Any, str, Mapping[str, Any]]]) -> list[_T]:
+    """``cls(scope, id, **props)`` for each ``(scope, id, props)`` of a class jsii generated (an L1, whose props
+    are the struct ``props_class``), in order, in one exchange when nothing can be called back (see the module
+    docstring), else one by one. The objects are what ``cls(...)`` gives: of ``cls``, registered with jsii.
+
+    Example::
+
+        alarms = create_each(cw.CfnAlarm, cw.CfnAlarmProps, [(owner, "Errors", {"threshold": 1, ...})])
+    """
+    calls = list(calls)
+    kernel = jsii.kernel
+    mapping = _struct_names(props_class)
+    quiet = (bool(calls) and _types.get(getattr(cls, "__jsii_type__", None)) is cls  # type: ignore[arg-type]
+             and _nothing_to_call_back())
+    entries: list[Any] = []
+    for scope, id, props in calls:
+        if quiet and all(k in mapping for k in props) and _plain(list(props.values()), any_object=True):
+            entries.append(CreateRequest(fqn=cls.__jsii_type__,  # type: ignore[attr-defined]
+                                         args=_make_reference_for_native(kernel, [
+                                             scope, id, {mapping[k]: v for k, v in props.items()}]),
+                                         overrides=[], interfaces=[]))
+        else:
+            entries.append(functools.partial(cls, scope, id, **props))  # type: ignore[call-arg]
+    return [_registered_object(cls, a) if isinstance(a, CreateResponse) else a for a in _exchange(entries)]
+
+
+def _registered_object(cls: type[_T], reference: CreateResponse) -> _T:
+    """The Python object for what Node.js created, as ``jsii.create`` makes it: of ``cls``, and registered."""
+    from jsii import _reference_map
+
+    obj = cls.__new__(cls)
+    obj.__jsii_ref__ = reference  # type: ignore[attr-defined]
+    _reference_map.register_reference(obj)
+    return obj
+
+
+def _struct_names(props_class: type) -> Mapping[str, str]:
+    """A struct's Python field names to its jsii names (``alarm_name`` -> ``alarmName``)."""
+    from jsii._runtime import python_jsii_mapping
+
+    found = _STRUCT_NAMES.get(props_class)
+    if found is None:
+        found = _STRUCT_NAMES[props_class] = dict(python_jsii_mapping(props_class) or {})
+    return found
+
+
+_STRUCT_NAMES: dict[type, Mapping[str, str]] = {}
+
+
 # -- the exchange ---------------------------------------------------------------------------------------------------
 def _exchange(entries: Sequence[Any]) -> list[Any]:
     """Run ``entries`` in order: runs of requests written together, each other entry (a callable) on its own.
@@ -174,10 +227,11 @@ def _exchange(entries: Sequence[Any]) -> list[Any]:
     return answers
 
 
-_RESPONSES: dict[type, type] = {GetRequest: GetResponse, SetRequest: SetResponse, InvokeRequest: InvokeResponse}
+_RESPONSES: dict[type, type] = {GetRequest: GetResponse, SetRequest: SetResponse, InvokeRequest: InvokeResponse,
+                                 CreateRequest: CreateResponse}
 
 
-def _encode(process: Any, request: GetRequest | SetRequest | InvokeRequest) -> bytes:
+def _encode(process: Any, request: GetRequest | SetRequest | InvokeRequest | CreateRequest) -> bytes:
     from jsii._stack_trace import capture_stack_trace
     from jsii._stack_trace import is_enabled as _stack_traces_enabled
 
@@ -227,11 +281,13 @@ def _error(response: Any) -> Exception:
     return error
 
 
-def _one(request: GetRequest | SetRequest | InvokeRequest) -> Any:
+def _one(request: GetRequest | SetRequest | InvokeRequest | CreateRequest) -> Any:
     """One batchable request through jsii's own path, when batching is off."""
     provider = jsii.kernel.provider
     if isinstance(request, InvokeRequest):
         return provider.invoke(request)
+    if isinstance(request, CreateRequest):
+        return provider.create(request)
     return provider.get(request) if isinstance(request, GetRequest) else provider.set(request)
 
 
@@ -380,16 +436,17 @@ def _nothing_to_call_back() -> bool:
     return True
 
 
-def _plain(value: Any) -> bool:
-    """Whether ``value`` can go to Node.js in a batch: plain data, structs, and objects of jsii's own classes."""
+def _plain(value: Any, *, any_object: bool = False) -> bool:
+    """Whether ``value`` can go to Node.js in a batch: plain data, structs, and objects of jsii's own classes (any
+    object Node.js knows, with ``any_object``: when nothing can be called back, a Python subclass is as safe)."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return True
     if isinstance(value, dict):
-        return all(_plain(v) for v in value.values())
+        return all(_plain(v, any_object=any_object) for v in value.values())
     if isinstance(value, (list, tuple)):
-        return all(_plain(v) for v in value)
+        return all(_plain(v, any_object=any_object) for v in value)
     if hasattr(value, "_values") and getattr(type(value), "__jsii_type__", None):  # a struct
-        return all(_plain(v) for v in value._values.values())
+        return all(_plain(v, any_object=any_object) for v in value._values.values())
     if hasattr(value, "__jsii_ref__"):
-        return _no_callback(value)
+        return any_object or _no_callback(value)
     return False

@@ -9,12 +9,14 @@ import jsii
 import pytest
 from aws_cdk import App, Aspects, IAspect, Stack
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
+from constructs import Construct
 
 from constructs_lib import _pipeline
-from constructs_lib._pipeline import get_each, invoke_each, set_each
+from constructs_lib._pipeline import create_each, get_each, invoke_each, set_each
 
 from .conftest import only_objects_from_here
 
@@ -211,3 +213,40 @@ def test_the_guard_reads_what_jsii_registers_as_overrides() -> None:
     assert {o.method for o in _get_overides(type(role), role)} == {"addToPrincipalPolicy"}
     assert {o.method for o in _get_overides(type(aspect), aspect)} == {"visit"} <= _pipeline._SYNTH_ONLY
     assert _pipeline.registered_objects()[role.__jsii_ref__.ref] is role
+
+
+def _alarms(monkeypatch: pytest.MonkeyPatch, cls: type[cw.CfnAlarm]) -> tuple[dict[str, Any], list[Any], list[int]]:
+    batches: list[int] = []
+    written_together = _pipeline._written_together
+
+    def counting(process: Any, encoded: list[bytes], types: list[type]) -> list[Any]:
+        batches.append(len(encoded))
+        return written_together(process, encoded, types)
+
+    monkeypatch.setattr(_pipeline, "_written_together", counting)
+    stack = Stack(App(), "S")
+    owner = Construct(stack, "Owner")
+    props = [{"alarm_name": f"a{i}", "comparison_operator": "GreaterThanOrEqualToThreshold", "threshold": i,
+              "evaluation_periods": 1, "metrics": [{"id": "q", "expression": "SELECT MAX(Errors) FROM "
+                                                    'SCHEMA("AWS/Lambda", FunctionName)', "period": 300}]}
+             for i in range(3)]
+    made = create_each(cls, cw.CfnAlarmProps, [(owner, f"A{i}", p) for i, p in enumerate(props)])
+    return Template.from_stack(stack).to_json(), made, batches
+
+
+class _OwnAlarm(cw.CfnAlarm):
+    """A Python subclass: made through its own constructor."""
+
+
+def test_l1s_are_made_together_as_their_constructor_makes_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    only_objects_from_here(monkeypatch)
+    template, made, batches = _alarms(monkeypatch, cw.CfnAlarm)
+    assert batches == [3]
+    assert [type(a) for a in made] == [cw.CfnAlarm] * 3 and [a.threshold for a in made] == [0, 1, 2]
+    assert all(_pipeline.registered_objects()[a.__jsii_ref__.ref] is a for a in made)  # as jsii.create leaves it
+    assert [a.node.path for a in made] == ["S/Owner/A0", "S/Owner/A1", "S/Owner/A2"]
+    subclassed, made, batches = _alarms(monkeypatch, _OwnAlarm)
+    assert batches == [] and [type(a) for a in made] == [_OwnAlarm] * 3 and subclassed == template
+    monkeypatch.setattr(_pipeline, "_nothing_to_call_back", lambda: False)
+    one_by_one, _, batches = _alarms(monkeypatch, cw.CfnAlarm)
+    assert batches == [] and one_by_one == template

@@ -26,11 +26,9 @@ from functools import cached_property
 from typing import Any
 
 from aws_cdk import CfnResource, Stack, Stage
-from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from aws_cdk import aws_xray as xray
 from constructs import Construct, IConstruct
 
 from .._passes import ref_of
@@ -414,8 +412,9 @@ class _Scanner:
                 if resource.path == target_path or resource.path.startswith(target_path + "/"):
                     resource.group_kind = target.kind
                     return
-        expression: Any = group.filter_expression if isinstance(group, xray.CfnGroup) \
-            else cfn_property(group, "FilterExpression")
+        typed = class_cfn_type(type(group)) == TRACE_GROUP_TYPE  # an xray.CfnGroup
+        expression: Any = (group.filter_expression if typed  # type: ignore[attr-defined]
+                           else cfn_property(group, "FilterExpression"))
         if expression is not None and not (isinstance(expression, str) and "${Token[" not in expression):
             expression = group.stack.resolve(expression)
         text = literal_text(expression)
@@ -485,7 +484,8 @@ def _dead_letter_arns(stack: Stack, node: CfnResource, cfn_type: str) -> list[An
         if isinstance(config, dict):
             arns.append(config.get("targetArn", config.get("TargetArn")))
     elif cfn_type == RULE:
-        targets = stack.resolve(node.targets) if isinstance(node, events.CfnRule) else cfn_property(node, "Targets")
+        typed = class_cfn_type(type(node)) == RULE  # an events.CfnRule
+        targets = stack.resolve(node.targets) if typed else cfn_property(node, "Targets")  # type: ignore[attr-defined]
         for target in targets or []:
             if isinstance(target, dict):
                 config = target.get("deadLetterConfig", target.get("DeadLetterConfig"))

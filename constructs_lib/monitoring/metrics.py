@@ -32,17 +32,19 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import CfnResource, Duration, Stack, Token
-from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from aws_cdk import aws_stepfunctions as sfn
 
 from .._pipeline import get_each
+
+if TYPE_CHECKING:  # modules of services an app may not use: 15-20 ms each to import
+    from aws_cdk import aws_apigateway as apigateway
+    from aws_cdk import aws_stepfunctions as sfn
 from .._validation import XRayValidationError, is_token
 from ..discovery import cfn_property, cfn_type_of
 

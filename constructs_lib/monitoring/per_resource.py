@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from aws_cdk import Token
-from aws_cdk import aws_stepfunctions as sfn
 
 from .._validation import is_token
+from ..discovery import class_cfn_type
 from .inventory import MonitoredResource
 from .metrics import MetricDefinition
 from .naming import describe, path_label, service_filter
@@ -185,4 +185,6 @@ def _period(spec: AlarmSpec) -> int:
 
 def _machine_name(r: MonitoredResource) -> str:
     l1 = r.cfn
-    return l1.attr_name if isinstance(l1, sfn.CfnStateMachine) else Token.as_string(l1.get_att("Name"))
+    if class_cfn_type(type(l1)) == "AWS::StepFunctions::StateMachine":  # an sfn.CfnStateMachine
+        return l1.attr_name  # type: ignore[attr-defined,no-any-return]
+    return Token.as_string(l1.get_att("Name"))
