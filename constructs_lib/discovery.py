@@ -20,7 +20,7 @@ from typing import Any
 from aws_cdk import CfnResource, Stack, Token
 from constructs import IConstruct
 
-from ._pipeline import get_each
+from ._pipeline import get_each, invoke_each
 
 
 class ServiceKind(Enum):
@@ -105,8 +105,9 @@ def path_of(construct: IConstruct) -> str:
 
 
 def paths_of(constructs: list[IConstruct]) -> list[str]:
-    """:func:`path_of` for many constructs: those not read yet are read together, in two exchanges with Node.js
-    (``_pipeline``: each node, then each path) instead of a round trip each.
+    """:func:`path_of` for many constructs: those not read yet are read together (``_pipeline``) instead of a
+    round trip each: a generated L1's from its ``toString()`` (one request, as :func:`path_of` does), any other's
+    from its node (two).
 
     Example::
 
@@ -120,8 +121,18 @@ def paths_of(constructs: list[IConstruct]) -> list[str]:
         if isinstance(key, str) and key not in _PATHS:
             missing[key] = construct
     if len(missing) > 1:
-        nodes = get_each(list(missing.values()), "node")
-        _PATHS.update(zip(missing, get_each(nodes, "path"), strict=True))
+        typed = {k: (c, t) for k, c in missing.items()
+                 if isinstance(c, CfnResource) and (t := class_cfn_type(type(c))) is not None}
+        if len(typed) > 1:
+            texts = invoke_each([(c, "toString", ()) for c, _ in typed.values()])
+            for (key, (_, cfn_type)), text in zip(typed.items(), texts, strict=True):
+                suffix = f" [{cfn_type}]"
+                if isinstance(text, str) and text.endswith(suffix) and len(text) > len(suffix):
+                    _PATHS[key] = text[: -len(suffix)]
+                    del missing[key]
+        if len(missing) > 1:
+            nodes = get_each(list(missing.values()), "node")
+            _PATHS.update(zip(missing, get_each(nodes, "path"), strict=True))
     return [path_of(c) for c in constructs]
 
 

@@ -250,13 +250,17 @@ def test_path_of_is_the_construct_path_for_every_construct_of_the_sample_app(tmp
     """``path_of`` reads a generated L1's path from ``toString()`` (one call instead of two): it must be exactly
     ``node.path``, for every construct kind the sample app has, CDK's own plain ``CfnResource``s included, after
     the passes ran (synthesis) too."""
-    from constructs_lib.discovery import _PATHS, path_of
+    from constructs_lib.discovery import _PATHS, path_of, paths_of
     from sample_stacks import build_sample_app
 
     app = App(outdir=str(tmp_path), context=cdk_context())
     build_sample_app(app, nag=False)
     app.synth()
     nodes = app.node.find_all()
+    expected = [n.node.path for n in nodes]
     for node in nodes:
         _PATHS.pop(str(node.__jsii_ref__.ref), None)
-    assert [path_of(n) for n in nodes] == [n.node.path for n in nodes]
+    assert [path_of(n) for n in nodes] == expected
+    for node in nodes:
+        _PATHS.pop(str(node.__jsii_ref__.ref), None)
+    assert paths_of(nodes) == expected  # read together: toString() batched for the L1s, node.path for the rest
