@@ -121,10 +121,13 @@ def set_each(assignments: Iterable[tuple[Any, str, Any]]) -> None:
     _exchange(entries)
 
 
-def invoke_each(calls: Iterable[tuple[Any, str, Sequence[Any]]]) -> list[Any]:
+def invoke_each(calls: Iterable[tuple[Any, str, Sequence[Any]]], *, answers: bool = True) -> list[Any]:
     """``obj.<method>(*args)`` for each ``(obj, method, args)`` (``method`` in camelCase, as jsii names it), in order,
     in one exchange when nothing can be called back (see the module docstring), else one by one through the Python
     methods. Only for aws-cdk-lib methods that neither synthesize nor resolve tokens, such as a grant.
+
+    :param answers: False when the caller does not use what the methods return: a struct Node.js returns (a
+        grant's result) is then not read field by field (jsii's reading costs a round trip per field).
 
     Example::
 
@@ -141,8 +144,10 @@ def invoke_each(calls: Iterable[tuple[Any, str, Sequence[Any]]]) -> list[Any]:
                                          args=_make_reference_for_native(kernel, list(args))))
         else:
             entries.append(functools.partial(getattr(obj, _python_name_of(obj, method, "method")), *args))
-    return [_recursize_dereference(kernel, a.result) if isinstance(a, InvokeResponse) else a
-            for a in _exchange(entries)]
+    results = _exchange(entries)
+    if not answers:
+        return [None] * len(results)
+    return [_recursize_dereference(kernel, a.result) if isinstance(a, InvokeResponse) else a for a in results]
 
 
 def create_each(cls: type[_T], props_class: type, calls: Iterable[tuple[Any, str, Mapping[str, Any]]]) -> list[_T]:

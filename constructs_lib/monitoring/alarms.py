@@ -37,7 +37,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct, IConstruct, IValidation
 
 from .._passes import ref_of
-from .._pipeline import create_each
+from .._pipeline import create_each, invoke_each
 from .._validation import check_length, check_number, check_pattern, fail, is_token, warn
 from ..discovery import path_of
 from ..tracing import XRayTracing
@@ -183,7 +183,7 @@ class TracingAlarms(MonitoringConstruct):
                  "Per-resource overrides do not apply in Metrics Insights mode: one alarm covers every resource of "
                  "a service type. Use `defaults` per AlarmType instead.")
         if alarm_topic is None:
-            alarm_topic, topic_arn = self._create_topic(stack, alarm_topic_key_removal_policy)
+            alarm_topic, topic_arn = self._create_topic(account, alarm_topic_key_removal_policy)
         else:
             topic_arn = alarm_topic.topic_arn
         self.alarm_topic: sns.ITopic = alarm_topic
@@ -322,25 +322,27 @@ class TracingAlarms(MonitoringConstruct):
                  f"The ResourceOverride for '{override.target_path}' matched no alarm: check the construct path "
                  "(or the construct) and the alarm_types it names.")
 
-    def _create_topic(self, stack: Stack, removal_policy: RemovalPolicy) -> tuple[sns.ITopic, str]:
+    def _create_topic(self, account: str, removal_policy: RemovalPolicy) -> tuple[sns.ITopic, str]:
         cloudwatch = iam.ServicePrincipal("cloudwatch.amazonaws.com")
         key = kms.Key(self, "AlarmTopicKey", enable_key_rotation=True,
                       description="Encrypts the X-Ray tracing alarm notifications", removal_policy=removal_policy)
-        key.add_to_resource_policy(iam.PolicyStatement(
-            sid="AllowCloudWatchAlarmsToUseTheKey",
-            principals=[cloudwatch],
-            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-            resources=["*"],
-        ))
         topic = sns.Topic(self, "AlarmTopic", master_key=key, enforce_ssl=True, display_name="X-Ray tracing alarms")
         topic_arn = topic.topic_arn
-        topic.add_to_resource_policy(iam.PolicyStatement(
-            sid="AllowCloudWatchAlarmsToPublish",
-            principals=[cloudwatch],
-            actions=["sns:Publish"],
-            resources=[topic_arn],
-            conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
-        ))
+        invoke_each([  # together, their results unread (a round trip per field otherwise)
+            (key, "addToResourcePolicy", [iam.PolicyStatement(
+                sid="AllowCloudWatchAlarmsToUseTheKey",
+                principals=[cloudwatch],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+            )]),
+            (topic, "addToResourcePolicy", [iam.PolicyStatement(
+                sid="AllowCloudWatchAlarmsToPublish",
+                principals=[cloudwatch],
+                actions=["sns:Publish"],
+                resources=[topic_arn],
+                conditions={"StringEquals": {"aws:SourceAccount": account}},
+            )]),
+        ], answers=False)
         # The library's own plumbing is not traced: no X-Ray resource policy just for alarm notifications.
         # XRayTracing.enable(topic) on it brings tracing back for a user who wants it.
         XRayTracing.exclude(topic)

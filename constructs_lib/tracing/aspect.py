@@ -121,13 +121,13 @@ class XRayTracing:
 
             XRayTracing.exclude(fn)
         """
-        path = scope.node.path
+        path = path_of(scope)
         registry = TracingRegistry.of(scope)
-        aspects = Aspects.of(scope)
-        marker = next((a for a in aspects.all if isinstance(a, _Excluded)), None)
+        # The scope's marker, if exclude was called on it before: decisions are kept by path, one per construct.
+        marker = next((d for d in registry.decisions.get(path, ()) if isinstance(d, _Excluded)), None)
         if marker is None:
             marker = _Excluded(path, registry)
-            aspects.add(marker, priority=AspectPriority.MUTATING)
+            Aspects.of(scope).add(marker, priority=AspectPriority.MUTATING)
         registry.decide(path, marker)
 
     @staticmethod
@@ -194,7 +194,7 @@ class _Excluded:
         kind = kind_of(node)  # no call into Node.js for a generated L1, nor for anything that is not an L1
         if kind is None or not kind.traceable:
             return
-        if self.registry.nearest(path_of(node)) is self:
-            tree = node.node
-            if not any(entry.type == EXCLUDED_METADATA_TYPE for entry in tree.metadata):
-                tree.add_metadata(EXCLUDED_METADATA_TYPE, self.scope_path)
+        key = ref_of(node)
+        if key not in self.registry.marked_excluded and self.registry.nearest(path_of(node)) is self:
+            self.registry.marked_excluded.add(key)
+            node.node.add_metadata(EXCLUDED_METADATA_TYPE, self.scope_path)

@@ -27,6 +27,9 @@ class TracingRegistry(PathDecisions):
 
     role_policies: dict[str, RolePolicy] = field(default_factory=dict)
     unreadable_disabled_warned: bool = False
+    #: The resources (jsii references) an ``exclude`` marker recorded itself on, so that a second synthesis
+    #: neither records them twice nor reads their metadata to find out.
+    marked_excluded: set[str] = field(default_factory=set)
 
     def others_decide_below(self, path: str, aspect: IAspect) -> bool:
         """True when another ``enable`` or an ``exclude`` was called on a construct under ``path``."""
