@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -84,7 +85,13 @@ class PassLeaf(Construct):
         super().__init__(scope, id)  # type: ignore[arg-type]
         self.target = target
         self.aspect = aspect
-        Aspects.of(self).add(aspect, priority=AspectPriority.MUTATING)
+        Aspects.of(self).add(aspect, priority=mutating_priority())
+
+
+@functools.cache
+def mutating_priority() -> int:
+    """``AspectPriority.MUTATING``, read from Node.js once (each read of a jsii static is a round trip)."""
+    return int(AspectPriority.MUTATING)
 
 
 def place_passes(scope: IConstruct, scope_path: str, aspect: IAspect, decisions: PathDecisions, leaf_id: str) -> None:

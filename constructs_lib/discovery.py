@@ -104,6 +104,26 @@ def path_of(construct: IConstruct) -> str:
     return found
 
 
+def child_path(parent_path: str, id: str) -> str:
+    """The path of the construct with ``id`` under a parent at ``parent_path``, as constructs computes it (a ``/`` in
+    an id becomes ``--``; the root's path is empty).
+
+    Example::
+
+        assert child_path("Orders/Alarms", "AlarmTopic") == "Orders/Alarms/AlarmTopic"
+    """
+    own = id.replace("/", "--")
+    return f"{parent_path}/{own}" if parent_path else own
+
+
+def note_path(construct: IConstruct, path: str) -> None:
+    """Record the path of a construct the caller has just made (:func:`child_path`), for :func:`path_of` to give
+    without asking Node.js."""
+    key = getattr(getattr(construct, "__jsii_ref__", None), "ref", None)
+    if isinstance(key, str):
+        _PATHS[key] = path
+
+
 def paths_of(constructs: list[IConstruct]) -> list[str]:
     """:func:`path_of` for many constructs: those not read yet are read together (``_pipeline``) instead of a
     round trip each: a generated L1's from its ``toString()`` (one request, as :func:`path_of` does), any other's

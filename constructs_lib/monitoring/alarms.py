@@ -39,7 +39,7 @@ from constructs import Construct, IConstruct, IValidation
 from .._passes import ref_of
 from .._pipeline import create_each, invoke_each
 from .._validation import check_length, check_number, check_pattern, fail, is_token, warn
-from ..discovery import path_of
+from ..discovery import child_path, note_path, path_of
 from ..tracing import XRayTracing
 from .account_queries import AccountQueries, AccountQueryUse
 from .health import HealthRollup
@@ -149,6 +149,9 @@ class TracingAlarms(MonitoringConstruct):
             if not isinstance(target, TraceGroupTarget):
                 raise fail(owner, "trace_groups item", target, "a TraceGroupTarget")
         stack = Stack.of(self)
+        own_path = path_of(self)
+        if ref_of(scope) == ref_of(stack):
+            note_path(stack, own_path.rpartition("/")[0])
         prefix = alarm_name_prefix if alarm_name_prefix is not None else stack.stack_name
         check_length(owner, "alarm_name_prefix", prefix, minimum=1, maximum=128)
         check_pattern(owner, "alarm_name_prefix", prefix, r"[A-Za-z0-9._-]+", "letters, digits, '.', '_' and '-'")
@@ -160,7 +163,7 @@ class TracingAlarms(MonitoringConstruct):
         self.include_cdk_internal_functions = include_cdk_internal_functions
         self.include_excluded = include_excluded
         self._trace_groups = tuple(trace_groups)
-        self._specs = SpecTable(mode, dict(defaults or {}), tuple(overrides), owner=f"TracingAlarms '{path_of(self)}'")
+        self._specs = SpecTable(mode, dict(defaults or {}), tuple(overrides), owner=f"TracingAlarms '{own_path}'")
         region = stack.region
         context = PlanContext(own_stack_path=path_of(stack), console=console_home(region),
                               insights_limit=insights_limit)
@@ -183,7 +186,7 @@ class TracingAlarms(MonitoringConstruct):
                  "Per-resource overrides do not apply in Metrics Insights mode: one alarm covers every resource of "
                  "a service type. Use `defaults` per AlarmType instead.")
         if alarm_topic is None:
-            alarm_topic, topic_arn = self._create_topic(account, alarm_topic_key_removal_policy)
+            alarm_topic, topic_arn = self._create_topic(account, alarm_topic_key_removal_policy, own_path)
         else:
             topic_arn = alarm_topic.topic_arn
         self.alarm_topic: sns.ITopic = alarm_topic
@@ -322,11 +325,12 @@ class TracingAlarms(MonitoringConstruct):
                  f"The ResourceOverride for '{override.target_path}' matched no alarm: check the construct path "
                  "(or the construct) and the alarm_types it names.")
 
-    def _create_topic(self, account: str, removal_policy: RemovalPolicy) -> tuple[sns.ITopic, str]:
+    def _create_topic(self, account: str, removal_policy: RemovalPolicy, own_path: str) -> tuple[sns.ITopic, str]:
         cloudwatch = iam.ServicePrincipal("cloudwatch.amazonaws.com")
         key = kms.Key(self, "AlarmTopicKey", enable_key_rotation=True,
                       description="Encrypts the X-Ray tracing alarm notifications", removal_policy=removal_policy)
         topic = sns.Topic(self, "AlarmTopic", master_key=key, enforce_ssl=True, display_name="X-Ray tracing alarms")
+        note_path(topic, child_path(own_path, "AlarmTopic"))
         topic_arn = topic.topic_arn
         invoke_each([  # together, their results unread (a round trip per field otherwise)
             (key, "addToResourcePolicy", [iam.PolicyStatement(

@@ -6,14 +6,13 @@ from collections.abc import Callable
 
 import jsii
 from aws_cdk import (
-    AspectPriority,
     Aspects,
     IAspect,
     Stack,
 )
 from constructs import IConstruct
 
-from .._passes import PassLeaf, place_passes, ref_of
+from .._passes import PassLeaf, mutating_priority, place_passes, ref_of
 from .._validation import XRayValidationError, check_length, check_pattern
 from ..discovery import (
     kind_of,
@@ -127,7 +126,7 @@ class XRayTracing:
         marker = next((d for d in registry.decisions.get(path, ()) if isinstance(d, _Excluded)), None)
         if marker is None:
             marker = _Excluded(path, registry)
-            Aspects.of(scope).add(marker, priority=AspectPriority.MUTATING)
+            Aspects.of(scope).add(marker, priority=mutating_priority())
         registry.decide(path, marker)
 
     @staticmethod

@@ -580,3 +580,19 @@ def test_labels_that_differ_only_in_characters_ids_drop_get_distinct_constructs(
     sqs.Queue(stack, "a-b", enforce_ssl=True)  # the same construct id once '_' becomes '-'
     alarms = TracingAlarms(stack, "A", monitored_scope=stack, service_health_alarm=False)
     assert len({r.alarm_name for r in alarms.discover()}) == 2
+
+
+@pytest.mark.parametrize("id, nested", [("Alarms", False), ("Ops/Alarms", False), ("Alarms", True)])
+def test_paths_the_alarms_know_without_asking_are_the_construct_paths(id: str, nested: bool) -> None:
+    """TracingAlarms records its topic's path (and its stack's) from its own instead of asking Node.js: the paths
+    must be exactly what constructs computes, a ``/`` in an id included."""
+    from constructs_lib.discovery import _PATHS, path_of
+
+    stack = Stack(App(), "S", env=ENV)
+    scope = Construct(stack, "Group") if nested else stack
+    alarms = TracingAlarms(scope, id, monitored_scope=stack)
+    topic = alarms.alarm_topic
+    assert [path_of(c) for c in (alarms, topic, stack)] == [c.node.path for c in (alarms, topic, stack)]
+    assert topic.node.path == f"{alarms.node.path}/AlarmTopic"
+    assert ("Ops--Alarms" in topic.node.path) is ("/" in id)
+    assert str(topic.__jsii_ref__.ref) in _PATHS  # recorded when made, not read
