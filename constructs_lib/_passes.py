@@ -43,15 +43,11 @@ class PathDecisions:
 
     # By (class, the app's jsii reference): jsii never frees an object, so a reference is never reused.
     _apps: ClassVar[dict[tuple[type, str], PathDecisions]] = {}
-    _roots: ClassVar[dict[str, str]] = {}  # a construct's jsii reference -> its app's (a root never changes)
 
     @classmethod
     def of(cls: type[_D], node: IConstruct) -> _D:
         """The instance for ``node``'s app (two calls into Node.js the first time a construct asks)."""
-        key = ref_of(node)
-        root = PathDecisions._roots.get(key)
-        if root is None:
-            root = PathDecisions._roots[key] = ref_of(node.node.root)
+        root = root_key(node)
         found = PathDecisions._apps.get((cls, root))
         if found is None:
             found = PathDecisions._apps[(cls, root)] = cls()
@@ -71,6 +67,24 @@ class PathDecisions:
             if not path:
                 return None
             path = path.rpartition("/")[0]
+
+
+_ROOTS: dict[str, str] = {}  # a construct's jsii reference -> its app's (a construct never changes app)
+
+
+def root_key(node: IConstruct) -> str:
+    """The jsii reference of ``node``'s root (its app): two calls into Node.js the first time a construct asks."""
+    key = ref_of(node)
+    root = _ROOTS.get(key)
+    if root is None:
+        root = _ROOTS[key] = ref_of(node.node.root)
+    return root
+
+
+def same_root(node: IConstruct, known: IConstruct) -> None:
+    """Record that ``node`` is in the app of ``known`` (a construct just made under it, or its stack), so that
+    :func:`root_key` of ``node`` asks nothing."""
+    _ROOTS[ref_of(node)] = root_key(known)
 
 
 class PassLeaf(Construct):

@@ -7,7 +7,7 @@ from aws_cdk import App, Stack, Stage
 from constructs import Construct
 
 from constructs_lib import _passes
-from constructs_lib._passes import PathDecisions, ref_of, stages_under
+from constructs_lib._passes import PathDecisions, ref_of, root_key, same_root, stages_under
 
 
 class _PipelineStage(Stage):
@@ -53,3 +53,13 @@ def test_path_decisions_take_the_nearest_and_the_latest() -> None:
     assert decisions.nearest("Orders/Queue") == "enable"
     assert decisions.nearest("Other") is None
     assert PathDecisions.of(Stack(app, "S")) is decisions  # one per app
+
+
+def test_root_key_is_the_apps_and_same_root_records_it_without_asking() -> None:
+    app, other = App(), App()
+    stack, elsewhere = Stack(app, "S"), Stack(other, "S")
+    assert root_key(stack) == ref_of(app) != root_key(elsewhere) == ref_of(other)
+    made = Construct(stack, "Made")
+    same_root(made, stack)
+    assert root_key(made) == ref_of(made.node.root) == ref_of(app)
+    assert PathDecisions.of(made) is PathDecisions.of(app) is not PathDecisions.of(other)

@@ -36,7 +36,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct, IConstruct, IValidation
 
-from .._passes import ref_of
+from .._passes import ref_of, root_key, same_root
 from .._pipeline import create_each, invoke_each
 from .._validation import check_length, check_number, check_pattern, fail, is_token, warn
 from ..discovery import child_path, note_path, path_of
@@ -178,7 +178,8 @@ class TracingAlarms(MonitoringConstruct):
         self._early_timeouts: list[tuple[str, Any, float]] = []
         self._synthesizing = False
         # For the warnings between account-wide queries of several TracingAlarms (account_queries).
-        self._app_key = ref_of(self.node.root)  # the app's identity, however many proxies stand for it
+        self._app_key = root_key(self)  # the app's identity, however many proxies stand for it
+        same_root(stack, self)
         account = stack.account
         self._environment = (None if is_token(account) else account, None if is_token(region) else region)
         if mode is AlarmMode.METRICS_INSIGHTS and overrides:
@@ -331,6 +332,7 @@ class TracingAlarms(MonitoringConstruct):
                       description="Encrypts the X-Ray tracing alarm notifications", removal_policy=removal_policy)
         topic = sns.Topic(self, "AlarmTopic", master_key=key, enforce_ssl=True, display_name="X-Ray tracing alarms")
         note_path(topic, child_path(own_path, "AlarmTopic"))
+        same_root(topic, self)
         topic_arn = topic.topic_arn
         invoke_each([  # together, their results unread (a round trip per field otherwise)
             (key, "addToResourcePolicy", [iam.PolicyStatement(
