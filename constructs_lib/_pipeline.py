@@ -88,8 +88,18 @@ def get_each(objects: Sequence[Any], prop: str, *, raw: bool = False) -> list[An
         functions = [fn.node.default_child for fn in (orders_fn,)]
         get_each(functions, "tracingConfig")   # [None]
     """
+    return get_pairs([(obj, prop) for obj in objects], raw=raw)
+
+
+def get_pairs(pairs: Sequence[tuple[Any, str]], *, raw: bool = False) -> list[Any]:
+    """``obj.<prop>`` for each ``(obj, prop)``, in one exchange: :func:`get_each` for properties of several names.
+
+    Example::
+
+        get_pairs([(function_l1, "timeout"), (stage_l1, "restApiId")])
+    """
     entries: list[Any] = []
-    for obj in objects:
+    for obj, prop in pairs:
         if _batchable(obj, prop):
             entries.append(GetRequest(objref=obj.__jsii_ref__, property=prop))
         elif raw:

@@ -119,14 +119,21 @@ class MonitoredResource:
 
     @staticmethod
     def read_together(resources: list[MonitoredResource], names: Sequence[str] = (), *, ref: bool = False) -> None:
-        """Read the given properties (and the ``Ref``) of many resources in one exchange with Node.js each
+        """Read the given properties (and the ``Ref``) of many resources in one exchange with Node.js
         (``_pipeline``), so that :attr:`properties` and :attr:`ref` then answer without a round trip each."""
-        for name in names:
-            GivenProperties.read_together([r.properties for r in resources], name)
-        todo = [r for r in resources if ref and "ref" not in r.__dict__ and r.l1 is not None]
-        if len(todo) > 1:
-            for resource, value in zip(todo, get_each([r.cfn for r in todo], "ref"), strict=True):
-                resource.__dict__["ref"] = value  # what the cached property would have read
+        MonitoredResource.read_all([(r, n) for r in resources for n in names], refs=resources if ref else ())
+
+    @staticmethod
+    def read_all(wanted: Sequence[tuple[MonitoredResource, str]], *, refs: Sequence[MonitoredResource] = (),
+                 also: Sequence[tuple[Any, str]] = ()) -> list[Any]:
+        """:meth:`read_together` for properties of several names and resources (and the ``Ref`` of ``refs``), in
+        one exchange; ``also`` are more ``(object, jsii property)`` reads for it, whose values are returned."""
+        todo = [r for r in refs if "ref" not in r.__dict__ and r.l1 is not None]
+        values = GivenProperties.read_all([(r.properties, n) for r, n in wanted],
+                                          also=[*((r.cfn, "ref") for r in todo), *also])
+        for resource, value in zip(todo, values, strict=False):
+            resource.__dict__["ref"] = value  # what the cached property would have read
+        return values[len(todo):]
 
     @cached_property
     def function(self) -> LambdaFunctionMetrics:
@@ -302,19 +309,27 @@ class _Scanner:
                 if resource.group_name is None:
                     continue  # no name, no metric
             found.append(resource)
-        if any(index.queues for index in self.stacks.values()):  # no queue, no dead-letter queue to find
-            MonitoredResource.read_together([r for _, r in maybe_sources if r.cfn_type == FUNCTION],
-                                            ["DeadLetterConfig"])
-            MonitoredResource.read_together([r for _, r in maybe_sources if r.cfn_type == QUEUE], ["RedrivePolicy"])
+        # Everything the alarms need read in one exchange with Node.js: dead-letter settings (when there is a queue
+        # to find), stages' API and name, the REST APIs' Refs, functions' timeouts and Refs; the APIs' names next.
+        any_queue = any(index.queues for index in self.stacks.values())  # no queue, no dead-letter queue to find
+        stages = [r for r in found if r.cfn_type == REST_STAGE]
+        functions = [r for r in found if r.cfn_type == FUNCTION]
+        api_refs = MonitoredResource.read_all(
+            [*((r, "DeadLetterConfig" if r.cfn_type == FUNCTION else "RedrivePolicy")
+               for _, r in (maybe_sources if any_queue else ())),
+             *((r, n) for r in stages for n in ("RestApiId", "StageName")),
+             *((r, "Timeout") for r in functions)],
+            refs=functions, also=[(api, "ref") for api in self.rest_apis] if stages and self._apis_by_ref is None
+            else ())
+        if stages and self._apis_by_ref is None:
+            self._apis_by_ref = dict(zip(api_refs, self.rest_apis, strict=True))
+        if any_queue:
             dlq_sources += [(index, r.cfn, r.cfn_type) for index, r in maybe_sources if _names_dead_letter_target(r)]
             self._mark_dead_letter_queues(dlq_sources)
-        stages = [r for r in found if r.cfn_type == REST_STAGE]
-        MonitoredResource.read_together(stages, ["RestApiId", "StageName"])
         apis = [self._api_of(stage) for stage in stages]
         names = self._api_names([api for api in apis if api is not None])
         for stage, api in zip(stages, apis, strict=True):
             stage.api_name = names[ref_of(api)] if api is not None else None
-        MonitoredResource.read_together([r for r in found if r.cfn_type == FUNCTION], ["Timeout"], ref=True)
         found = [r for r in found if r.cfn_type != REST_STAGE or r.api_name is not None]
         named = {r.group_name for r in found if r.cfn_type == TRACE_GROUP_TYPE}
         for target in self.trace_groups:  # groups named by the user that the app does not define

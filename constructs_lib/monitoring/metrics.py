@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +40,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
-from .._pipeline import get_each
+from .._pipeline import get_pairs
 
 if TYPE_CHECKING:  # modules of services an app may not use: 15-20 ms each to import
     from aws_cdk import aws_apigateway as apigateway
@@ -685,19 +685,42 @@ class GivenProperties:
             GivenProperties.read_together(given, "Timeout")
             given[2].get("Timeout")   # 30
         """
-        attribute = _attribute_name(name)
-        todo = [g for g in givens if name not in g._read and g._typed and hasattr(type(g.resource), attribute)]
-        by_jsii_name: dict[str, list[GivenProperties]] = {}
-        for given in todo:  # the name jsii knows the attribute by (its generated getter carries it)
-            getter = getattr(getattr(type(given.resource), attribute), "fget", None)
+        GivenProperties.read_all([(g, name) for g in givens])
+
+    @staticmethod
+    def read_all(wanted: Sequence[tuple[GivenProperties, str]], *,
+                 also: Sequence[tuple[Any, str]] = ()) -> list[Any]:
+        """:meth:`read_together` for several property names at once, all in one exchange with Node.js; ``also``
+        are more ``(object, jsii property)`` reads for the same exchange, whose values are returned.
+
+        Example::
+
+            from aws_cdk import aws_lambda as lambda_
+            from constructs_lib.monitoring.metrics import GivenProperties
+
+            fn = lambda_.CfnFunction(stack, "Sized", code={"zipFile": "x"}, runtime="python3.13",
+                                     handler="index.handler", role="arn:aws:iam::111111111111:role/r",
+                                     timeout=30, memory_size=256)
+            given = GivenProperties(fn)
+            GivenProperties.read_all([(given, "Timeout"), (given, "MemorySize")])
+            given.get("MemorySize")   # 256
+        """
+        pending: dict[tuple[int, str], tuple[GivenProperties, str, str]] = {}
+        for given, name in wanted:
+            if name in given._read or not given._typed:
+                continue
+            # The name jsii knows the attribute by (its generated getter carries it).
+            getter = getattr(getattr(type(given.resource), _attribute_name(name), None), "fget", None)
             jsii_name = getattr(getter, "__jsii_name__", None)
             if isinstance(jsii_name, str):
-                by_jsii_name.setdefault(jsii_name, []).append(given)
-        for jsii_name, group in by_jsii_name.items():
-            if len(group) < 2:
-                continue
-            for given, value in zip(group, get_each([g.resource for g in group], jsii_name), strict=True):
-                given._read[name] = value
+                pending[(id(given), name)] = (given, name, jsii_name)
+        todo = list(pending.values())
+        if not todo and not also:
+            return []
+        values = get_pairs([*((g.resource, j) for g, _, j in todo), *also])
+        for (given, name, _), value in zip(todo, values, strict=False):
+            given._read[name] = value
+        return values[len(todo):]
 
     def string(self, name: str) -> str | None:
         """A string property, tokens kept; any other value (an intrinsic, a lazy value) as a string token."""
