@@ -135,13 +135,15 @@ def stages_under(scope: IConstruct) -> list[Stage]:
     """The Stages under ``scope``, stacks included (CDK Pipelines makes its Stages inside the pipeline stack), in
     the order they were made, without a walk of the app.
 
-    An app makes its Stages in Python (aws-cdk-lib makes none but ``App``, always a root), and jsii keeps every
-    object Python made: the Stages are found among those, and only their ancestors are read from Node.js, once per
-    Stage for the process. If jsii ever keeps them elsewhere, the app is walked (``_walk``). A Stage that a library
-    written in TypeScript makes inside a construct is not seen here; the pass then stops synthesis with an error
-    that says to enable tracing on that Stage."""
+    While the only jsii libraries loaded are aws-cdk-lib and others known to make no Stage (aws-cdk-lib makes none
+    but ``App``, always a root), every nested Stage was made in Python, and jsii keeps every object Python made: the
+    Stages are found among those, and only their ancestors are read from Node.js, once per Stage for the process.
+    With any other jsii library loaded (which might make a Stage inside a construct), or if jsii ever keeps its
+    objects elsewhere, the app is walked (``_walk``)."""
     own = ref_of(scope)
     try:
+        if not _only_libraries_without_stages():
+            raise LookupError("a jsii library that might make Stages is loaded")
         candidates = [o for o in registered_objects().values() if isinstance(o, Stage) and not isinstance(o, App)]
     except LookupError:
         walk = Walk(scope)
@@ -158,3 +160,16 @@ def stages_under(scope: IConstruct) -> list[Stage]:
 
 
 _ANCESTORS: dict[str, frozenset[str]] = {}  # a Stage's jsii reference -> its ancestors' (a parent never changes)
+
+#: jsii libraries whose Node.js code makes no Stage but ``App`` (aws-cdk-lib: checked in its 2.275 sources) or none.
+LIBRARIES_WITHOUT_STAGES = frozenset({
+    "aws-cdk-lib", "constructs", "cdk-nag", "@aws-cdk/cloud-assembly-schema", "@aws-cdk/asset-awscli-v1",
+    "@aws-cdk/asset-node-proxy-agent-v6",
+})
+
+
+def _only_libraries_without_stages() -> bool:
+    from jsii import _reference_map
+
+    loaded = getattr(_reference_map, "_assembly_to_module", None)
+    return isinstance(loaded, dict) and set(loaded) <= LIBRARIES_WITHOUT_STAGES

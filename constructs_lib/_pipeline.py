@@ -316,13 +316,23 @@ def _error(response: Any) -> Exception:
 
 
 def _one(request: GetRequest | SetRequest | InvokeRequest | CreateRequest) -> Any:
-    """One batchable request through jsii's own path, when batching is off."""
+    """One batchable request through jsii's own path, when batching is off: callbacks from Node.js are answered, as
+    jsii's kernel answers them."""
+    from jsii._kernel import _callback_till_result
+    from jsii._kernel.types import Callback
+
     provider = jsii.kernel.provider
+    send = {InvokeRequest: provider.invoke, CreateRequest: provider.create, GetRequest: provider.get,
+            SetRequest: provider.set}[type(request)]
+    response = send(request)  # type: ignore[operator]
+    if not isinstance(response, Callback):
+        return response
+    answer = _callback_till_result(jsii.kernel, response, _RESPONSES[type(request)])
+    if isinstance(request, GetRequest):
+        return GetResponse(value=answer)
     if isinstance(request, InvokeRequest):
-        return provider.invoke(request)
-    if isinstance(request, CreateRequest):
-        return provider.create(request)
-    return provider.get(request) if isinstance(request, GetRequest) else provider.set(request)
+        return InvokeResponse(result=answer)
+    return answer  # the response itself
 
 
 def _raw_get(obj: Any, prop: str) -> Any:
@@ -436,11 +446,17 @@ def _python_name(cls: type, member: str, kind: str = "property") -> str:
 
 _PYTHON_NAMES: dict[tuple[type, str, str], str] = {}
 
-#: What Node.js calls back only while synthesizing (an aspect's ``visit``, a validation's ``validate``) or
-#: resolving tokens (a ``Lazy``'s ``produce``): overriding these alone does not stop method calls from batching.
+#: The interfaces whose members Node.js calls only while synthesizing (an aspect's ``visit``, a validation's
+#: ``validate``) or resolving tokens (a ``Lazy``'s ``produce``): an object that implements these and nothing else
+#: (no jsii class above it) does not stop method calls from batching.
+_SYNTH_ONLY_INTERFACES = frozenset({
+    "aws-cdk-lib.IAspect", "constructs.IValidation",
+    *(f"aws-cdk-lib.I{stable}{kind}Producer" for stable in ("", "Stable") for kind in ("String", "Number", "Any",
+                                                                                        "List")),
+})
 _SYNTH_ONLY = frozenset({"visit", "validate", "produce"})
 _callees = {"seen": 0, "found": False}  # registered objects looked at so far; whether one can be called back
-_OVERRIDDEN: dict[type, frozenset[str]] = {}
+_QUIET: dict[type, bool] = {}  # a class -> whether Node.js may call its objects outside synthesis
 
 
 def registered_objects() -> Mapping[str, Any]:
@@ -470,16 +486,29 @@ def _nothing_to_call_back() -> bool:
         refs = _registered()
         for obj in itertools.islice(refs.values(), _callees["seen"], None):
             cls = type(obj)
-            names = _OVERRIDDEN.get(cls)
-            if names is None:
-                names = _OVERRIDDEN[cls] = frozenset(o.method or o.property or "" for o in _get_overides(cls, obj))
-            if names - _SYNTH_ONLY:
+            quiet = _QUIET.get(cls)
+            if quiet is None:
+                quiet = _QUIET[cls] = _quiet(cls, _get_overides(cls, obj))
+            if not quiet:
                 _callees["found"] = True
                 return False
         _callees["seen"] = len(refs)
     except Exception:  # a jsii release that changed its internals: nothing is known, so nothing is batched
         return False
     return True
+
+
+def _quiet(cls: type, overrides: Sequence[Any]) -> bool:
+    """Whether Node.js calls objects of ``cls`` (whose jsii overrides are ``overrides``) only while synthesizing or
+    resolving tokens: none, or only the members of :data:`_SYNTH_ONLY_INTERFACES` on an object that implements
+    those interfaces alone (a ``validate`` of another interface, codebuild's ``IBuildImage``, runs in a constructor)."""
+    if not overrides:
+        return True
+    if any(getattr(klass, "__jsii_declared_type__", None) for klass in cls.__mro__):
+        return False  # a subclass of a jsii class that overrides one of its members
+    interfaces = {getattr(i, "__jsii_type__", None) for klass in cls.__mro__
+                  for i in getattr(klass, "__jsii_ifaces__", ())}
+    return interfaces <= _SYNTH_ONLY_INTERFACES and {o.method or o.property for o in overrides} <= _SYNTH_ONLY
 
 
 def _plain(value: Any, *, any_object: bool = False) -> bool:

@@ -14,7 +14,7 @@ class _PipelineStage(Stage):
     """A Stage subclass written in Python, as apps define them for CDK Pipelines."""
 
 
-@pytest.fixture(params=["among Python's objects", "by a walk"])
+@pytest.fixture(params=["among Python's objects", "by a walk", "another jsii library loaded"])
 def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "by a walk":  # as if jsii kept its objects elsewhere
 
@@ -22,7 +22,25 @@ def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
             raise LookupError("elsewhere")
 
         monkeypatch.setattr(_passes, "registered_objects", elsewhere)
+    if request.param == "another jsii library loaded":  # one that might make Stages in Node.js: the app is walked
+        monkeypatch.setattr(_passes, "_only_libraries_without_stages", lambda: False)
     return str(request.param)
+
+
+def test_a_stage_made_in_node_is_found_when_a_library_that_might_make_one_is_loaded(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import jsii
+    from jsii._kernel import _make_reference_for_native
+    from jsii._kernel.types import CreateRequest
+
+    app = App()
+    made = jsii.kernel.provider.create(CreateRequest(fqn="aws-cdk-lib.Stage", args=_make_reference_for_native(
+        jsii.kernel, [app, "MadeInNode"]), overrides=[], interfaces=[]))  # as a TypeScript library would
+    assert made.ref not in _passes.registered_objects()
+    assert _passes._only_libraries_without_stages()  # this suite loads aws-cdk-lib, constructs and cdk-nag only
+    assert stages_under(app) == []  # not seen among Python's objects: the pass would stop synthesis, saying so
+    monkeypatch.setattr(_passes, "_only_libraries_without_stages", lambda: False)
+    assert [s.node.path for s in stages_under(app)] == ["MadeInNode"]
 
 
 def test_stages_under_finds_every_nested_stage_as_find_all_does(way: str) -> None:

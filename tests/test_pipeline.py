@@ -3,6 +3,7 @@ and objects implemented in Python (which Node.js may call back) still go through
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jsii
@@ -13,7 +14,8 @@ from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
-from constructs import Construct
+from aws_cdk.aws_codebuild import IBuildImage
+from constructs import Construct, IValidation
 
 from constructs_lib import _pipeline
 from constructs_lib._pipeline import create_each, get_each, invoke_each, set_each
@@ -250,3 +252,45 @@ def test_l1s_are_made_together_as_their_constructor_makes_them(monkeypatch: pyte
     monkeypatch.setattr(_pipeline, "_nothing_to_call_back", lambda: False)
     one_by_one, _, batches = _alarms(monkeypatch, cw.CfnAlarm)
     assert batches == [] and one_by_one == template
+
+
+@jsii.implements(IValidation)
+class _Validation:
+    def validate(self) -> list[str]:
+        return []
+
+
+@jsii.implements(IBuildImage)
+class _BuildImage:
+    """``validate`` here is IBuildImage's, which codebuild's Project calls in its constructor."""
+
+    def validate(self, build_environment: Any) -> list[str]:
+        return []
+
+
+def test_only_members_node_calls_while_synthesizing_keep_batching_on() -> None:
+    from jsii._kernel import _get_overides
+
+    def quiet(obj: Any) -> bool:
+        return _pipeline._quiet(type(obj), _get_overides(type(obj), obj))
+
+    assert quiet(_Aspect()) and quiet(_Validation())
+    assert not quiet(_BuildImage())  # the same member name, another interface
+    role = _RecordingRole(Stack(App(), "S"), "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    assert not quiet(role)
+
+
+def test_one_by_one_requests_answer_callbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With batching off, a request the guard let through still has its callbacks answered (as jsii does)."""
+    monkeypatch.setenv("CONSTRUCTS_LIB_PIPELINE", "0")
+    monkeypatch.setattr(_pipeline, "_nothing_to_call_back", lambda: True)  # as if the guard had missed the role
+    stack = Stack(App(), "S")
+    role = _RecordingRole(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    role.added = []
+    fn = lambda_.Function(stack, "Fn", runtime=lambda_.Runtime.PYTHON_3_13, handler="index.handler", code=CODE,
+                          role=role)
+    statement = iam.PolicyStatement(actions=["xray:PutTraceSegments"], resources=["*"])
+    assert invoke_each([(fn, "addToRolePolicy", [statement])]) == [None]
+    assert len(role.added) == 1  # the override ran
+    policies = Template.from_stack(stack).find_resources("AWS::IAM::Policy")
+    assert "xray:PutTraceSegments" in json.dumps(policies)

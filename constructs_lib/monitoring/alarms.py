@@ -279,7 +279,9 @@ class TracingAlarms(MonitoringConstruct):
         return self._create(plans)
 
     def _create(self, plans: list[AlarmPlan]) -> list[CreatedAlarm]:
-        """The alarms of ``plans``, made together (``create_each``: one exchange with Node.js), in order."""
+        """The alarms of ``plans``, made together (``create_each``: one exchange with Node.js), in order; a run ends
+        with an alarm whose roll-up opens a new part composite, so the composite comes right after it in the tree
+        (and the template), as when each alarm was made and rolled up in turn."""
         named: list[tuple[AlarmPlan, str]] = []
         for plan in plans:
             name = alarm_name(self.alarm_name_prefix, plan.label)
@@ -292,11 +294,23 @@ class TracingAlarms(MonitoringConstruct):
             self._name_set.add(name)
             self._ids.add(construct_id(plan.label))
             named.append((plan, name))
-        alarms = create_each(cw.CfnAlarm, cw.CfnAlarmProps, [
-            (self, construct_id(plan.label), plan.alarm_properties(prefix=self.alarm_name_prefix,
-                                                                   actions=self._actions))
-            for plan, _ in named])
-        return [self._record(plan, name, alarm) for (plan, name), alarm in zip(named, alarms, strict=True)]
+        runs: list[list[tuple[AlarmPlan, str]]] = [[]]
+        pending: list[str] = []
+        for plan, name in named:
+            runs[-1].append((plan, name))
+            if self._health is not None and self._health.opens_part(pending, name):
+                runs.append([])
+                pending = []
+            else:
+                pending.append(name)
+        records: list[CreatedAlarm] = []
+        for run in runs:
+            alarms = create_each(cw.CfnAlarm, cw.CfnAlarmProps, [
+                (self, construct_id(plan.label), plan.alarm_properties(prefix=self.alarm_name_prefix,
+                                                                       actions=self._actions))
+                for plan, _ in run])
+            records += [self._record(plan, name, alarm) for (plan, name), alarm in zip(run, alarms, strict=True)]
+        return records
 
     def _record(self, plan: AlarmPlan, name: str, alarm: cw.CfnAlarm) -> CreatedAlarm:
         record = CreatedAlarm(alarm=alarm, alarm_name=name, alarm_type=plan.alarm_type,

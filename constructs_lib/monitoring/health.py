@@ -60,6 +60,12 @@ class HealthRollup:
         """The top composite, then its parts."""
         return [self.top, *self.children]
 
+    def opens_part(self, pending: Sequence[str], name: str) -> bool:
+        """Whether :meth:`add` of ``name``, after ``pending`` names (added in between, none opening a part), makes
+        a new part composite: the alarms made before it can be made together, in the order the template keeps."""
+        chunk = [*self.chunks[-1], *pending]
+        return len(chunk) >= MAX_ALARMS_PER_COMPOSITE or len(_rule([*chunk, name])) > MAX_ALARM_RULE_LENGTH
+
     def add(self, alarm: cw.CfnAlarm, name: str) -> None:
         """Roll ``alarm`` (named ``name``) up; the composite that names it depends on it."""
         chunk = self.chunks[-1]

@@ -596,3 +596,32 @@ def test_paths_the_alarms_know_without_asking_are_the_construct_paths(id: str, n
     assert topic.node.path == f"{alarms.node.path}/AlarmTopic"
     assert ("Ops--Alarms" in topic.node.path) is ("/" in id)
     assert str(topic.__jsii_ref__.ref) in _PATHS  # recorded when made, not read
+
+
+def test_alarms_made_together_keep_the_template_order_of_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past 100 alarms the service-health roll-up opens part composites as alarms are rolled up: made together,
+    the alarms still come in runs that end where a part opens, so every resource keeps its place in the template."""
+    from constructs_lib import _pipeline
+
+    def template(batched: bool) -> dict[str, Any]:
+        if not batched:
+            monkeypatch.setattr(_pipeline, "_nothing_to_call_back", lambda: False)
+        stack = Stack(App(), "S", env=ENV)
+        for n in range(40):
+            inline_function(stack, f"Fn{n}")
+        TracingAlarms(stack, "Alarms", monitored_scope=stack).discover()
+        return Template.from_stack(stack).to_json()["Resources"]  # type: ignore[no-any-return]
+
+    resources = template(True)
+    # Made one by one, an alarm was rolled up as soon as it was made, and the part that its roll-up opened came
+    # right after it: before part n (n >= 2) come the alarms of parts 1 to n-1 and the first alarm of part n.
+    parts = {int(k.split("ServiceHealthPart")[1][:1]): v for k, v in resources.items() if "ServiceHealthPart" in k}
+    assert len(parts) >= 2
+    sizes = {n: json.dumps(p["Properties"]["AlarmRule"]).count("ALARM(") for n, p in parts.items()}
+    alarms_before = 0
+    for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::CloudWatch::Alarm":
+            alarms_before += 1
+        elif "ServiceHealthPart" in logical_id and (n := int(logical_id.split("ServiceHealthPart")[1][:1])) >= 2:
+            assert alarms_before == sum(sizes[k] for k in range(1, n)) + 1, (logical_id, alarms_before, sizes)
+    assert list(resources) == list(template(False))
