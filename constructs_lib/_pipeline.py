@@ -22,6 +22,9 @@ calls back only the members a Python object overrides, and jsii registers every 
 none of them overrides anything but what Node.js calls while synthesizing or resolving (an aspect's ``visit``, a
 validation's ``validate``, a ``Lazy``'s ``produce``), a method that does neither runs Node.js code only.
 
+A batched request goes to Node.js directly: a wrapper patched onto an aws-cdk-lib Python method at run time does
+not run for it (``CONSTRUCTS_LIB_PIPELINE=0`` sends every request through its Python attribute or method).
+
 If a callback comes all the same, the exchange with Node.js is out of step: :class:`PipelineError` says so, and
 batching stops for the process. A failed request does not stop the others of its batch (unlike one-by-one
 requests, where the first error stops the caller): a batch that raises may be partly applied. If the child process
@@ -100,7 +103,7 @@ def get_pairs(pairs: Sequence[tuple[Any, str]], *, raw: bool = False) -> list[An
     """
     entries: list[Any] = []
     for obj, prop in pairs:
-        if _batchable(obj, prop):
+        if _on() and _batchable(obj, prop):
             entries.append(GetRequest(objref=obj.__jsii_ref__, property=prop))
         elif raw:
             entries.append(functools.partial(_raw_get, obj, prop))
@@ -123,7 +126,7 @@ def set_each(assignments: Iterable[tuple[Any, str, Any]]) -> None:
     kernel = jsii.kernel
     entries: list[Any] = []
     for obj, prop, value in assignments:
-        if _batchable(obj, prop) and _plain(value):
+        if _on() and _batchable(obj, prop) and _plain(value):
             entries.append(SetRequest(objref=obj.__jsii_ref__, property=prop,
                                       value=_make_reference_for_native(kernel, value)))
         else:
@@ -146,7 +149,7 @@ def invoke_each(calls: Iterable[tuple[Any, str, Sequence[Any]]], *, answers: boo
     """
     calls = list(calls)
     kernel = jsii.kernel
-    quiet = bool(calls) and _nothing_to_call_back()
+    quiet = bool(calls) and _on() and _nothing_to_call_back()
     entries: list[Any] = []
     for obj, method, args in calls:
         if quiet and _no_callback(obj) and _plain(list(args)):
@@ -172,7 +175,7 @@ def create_each(cls: type[_T], props_class: type, calls: Iterable[tuple[Any, str
     calls = list(calls)
     kernel = jsii.kernel
     mapping = _struct_names(props_class)
-    quiet = (bool(calls) and _types.get(getattr(cls, "__jsii_type__", None)) is cls  # type: ignore[arg-type]
+    quiet = (bool(calls) and _on() and _types.get(getattr(cls, "__jsii_type__", None)) is cls  # type: ignore[arg-type]
              and _nothing_to_call_back())
     entries: list[Any] = []
     for scope, id, props in calls:
@@ -213,7 +216,7 @@ _STRUCT_NAMES: dict[type, Mapping[str, str]] = {}
 def _exchange(entries: Sequence[Any]) -> list[Any]:
     """Run ``entries`` in order: runs of requests written together, each other entry (a callable) on its own.
     Answers are the responses (``GetResponse``/``SetResponse``) or what the callable returned."""
-    process = None if _state["broken"] or os.environ.get("CONSTRUCTS_LIB_PIPELINE", "1") == "0" else _process()
+    process = _process() if _on() else None
     answers: list[Any] = []
     i = 0
     while i < len(entries):
@@ -240,6 +243,12 @@ def _exchange(entries: Sequence[Any]) -> list[Any]:
         answers.extend(_written_together(process, encoded,
                                          [_RESPONSES[type(e)] for e in entries[i - len(encoded):i]]))
     return answers
+
+
+def _on() -> bool:
+    """Whether batching is on: ``CONSTRUCTS_LIB_PIPELINE=0`` sends every request through its Python attribute or
+    method, as a plain ``obj.attr`` would, and a callback in a batch turns batching off for the process."""
+    return not _state["broken"] and os.environ.get("CONSTRUCTS_LIB_PIPELINE", "1") != "0"
 
 
 _RESPONSES: dict[type, type] = {GetRequest: GetResponse, SetRequest: SetResponse, InvokeRequest: InvokeResponse,
