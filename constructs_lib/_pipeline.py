@@ -102,8 +102,9 @@ def get_pairs(pairs: Sequence[tuple[Any, str]], *, raw: bool = False) -> list[An
         get_pairs([(function_l1, "timeout"), (stage_l1, "restApiId")])
     """
     entries: list[Any] = []
+    on = _on()
     for obj, prop in pairs:
-        if _on() and _batchable(obj, prop):
+        if on and _batchable(obj, prop):
             entries.append(GetRequest(objref=obj.__jsii_ref__, property=prop))
         elif raw:
             entries.append(functools.partial(_raw_get, obj, prop))
@@ -125,8 +126,9 @@ def set_each(assignments: Iterable[tuple[Any, str, Any]]) -> None:
     """
     kernel = jsii.kernel
     entries: list[Any] = []
+    on = _on()
     for obj, prop, value in assignments:
-        if _on() and _batchable(obj, prop) and _plain(value):
+        if on and _batchable(obj, prop) and _plain(value):
             entries.append(SetRequest(objref=obj.__jsii_ref__, property=prop,
                                       value=_make_reference_for_native(kernel, value)))
         else:
