@@ -486,6 +486,12 @@ def _registered() -> Mapping[str, Any]:
     return registered_objects()
 
 
+def methods_batch() -> bool:
+    """Whether :func:`invoke_each` and :func:`create_each` send their requests together now (else one round trip
+    each: a caller with another way to its answer can take it)."""
+    return _on() and _process() is not None and _nothing_to_call_back()
+
+
 def _nothing_to_call_back() -> bool:
     """Whether no object Python created overrides a member Node.js may call outside synthesis: the objects are
     looked at once each (new ones since the last call only)."""

@@ -20,7 +20,7 @@ from typing import Any
 from aws_cdk import CfnResource, Stack, Token
 from constructs import IConstruct
 
-from ._pipeline import get_each, invoke_each
+from ._pipeline import get_each, invoke_each, methods_batch
 
 
 class ServiceKind(Enum):
@@ -143,7 +143,7 @@ def paths_of(constructs: list[IConstruct]) -> list[str]:
     if len(missing) > 1:
         typed = {k: (c, t) for k, c in missing.items()
                  if isinstance(c, CfnResource) and (t := class_cfn_type(type(c))) is not None}
-        if len(typed) > 1:
+        if len(typed) > 1 and methods_batch():  # else two batched reads beat a round trip each
             texts = invoke_each([(c, "toString", ()) for c, _ in typed.values()])
             for (key, (_, cfn_type)), text in zip(typed.items(), texts, strict=True):
                 suffix = f" [{cfn_type}]"
