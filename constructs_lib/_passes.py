@@ -21,7 +21,7 @@ from aws_cdk import App, AspectPriority, Aspects, IAspect, Stage
 from constructs import Construct, IConstruct
 
 from ._pipeline import registered_objects
-from ._walk import Walk
+from ._walk import Walk, inherits
 
 _D = TypeVar("_D", bound="PathDecisions")
 
@@ -147,7 +147,7 @@ def stages_under(scope: IConstruct) -> list[Stage]:
         candidates = [o for o in registered_objects().values() if isinstance(o, Stage) and not isinstance(o, App)]
     except LookupError:
         walk = Walk(scope)
-        return [s for s in walk.objects(lambda cls: issubclass(cls, Stage)) if ref_of(s) != own]
+        return [s for s in walk.objects(lambda cls: inherits(cls, Stage)) if ref_of(s) != own]
     stages: list[Stage] = []
     for stage in candidates:
         key = ref_of(stage)

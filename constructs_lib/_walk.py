@@ -12,7 +12,7 @@ Example::
     from constructs_lib._walk import Walk
 
     walk = Walk(stack)                                          # one call
-    functions = walk.objects(lambda cls: issubclass(cls, lambda_.Function))
+    functions = walk.objects(lambda cls: inherits(cls, lambda_.Function))
     assert [f.node.path for f in functions] == [n.node.path for n in stack.node.find_all()
                                                 if isinstance(n, lambda_.Function)]
 """
@@ -31,7 +31,7 @@ from jsii._reference_map import InterfaceDynamicProxy, _try_import_type_module, 
 
 from ._pipeline import registered_objects
 
-__all__ = ["Walk"]
+__all__ = ["Walk", "inherits"]
 
 _RESOURCE_FQN = "aws-cdk-lib.Resource"
 
@@ -91,6 +91,19 @@ class Walk:
         registered = self._registered
         return any(r.ref not in registered and (r.interfaces is not None or _fqn(r) in (_RESOURCE_FQN, "Object"))
                    for r in self._references)
+
+
+def inherits(cls: type, *bases: type) -> bool:
+    """``issubclass(cls, bases)`` by ``cls``'s own bases (its MRO). jsii's classes are abstract base classes, and on a
+    negative answer ``issubclass`` looks through every loaded subclass of the base: about 0.5 ms the first time a
+    class is checked against ``CfnResource``, tens of milliseconds for a walk's classes in a fresh process.
+
+    Example::
+
+        assert inherits(aws_lambda.CfnFunction, CfnResource) and not inherits(aws_sqs.Queue, CfnResource)
+    """
+    mro = cls.__mro__
+    return any(base in mro for base in bases)
 
 
 def _references(scope: IConstruct) -> list[Any] | None:

@@ -34,7 +34,7 @@ from constructs import Construct, IConstruct
 from .._passes import ref_of
 from .._pipeline import get_each
 from .._validation import warn
-from .._walk import Walk
+from .._walk import Walk, inherits
 from ..discovery import cfn_property, class_cfn_type, is_cdk_internal_function, path_of, paths_of
 from ..filters import TraceGroupKind, classify
 from ..tracing import XRayTracing
@@ -450,10 +450,10 @@ def literal_text(value: Any) -> str | None:
 def _looked_at(cls: type) -> bool:
     """Whether the scan looks at constructs of class ``cls``: stacks, the library's own monitoring constructs, and
     the L1s of the types it indexes (or of a type only the object knows: a plain ``CfnResource``)."""
-    if issubclass(cls, CfnResource):
+    if inherits(cls, CfnResource):
         cfn_type = class_cfn_type(cls)
         return cfn_type is None or cfn_type in _INDEXED or cfn_type == REST_API
-    return issubclass(cls, (Stack, MonitoringConstruct))
+    return inherits(cls, Stack, MonitoringConstruct)
 
 
 _STAGE_PATHS: dict[str, str] = {}  # a construct's jsii reference -> the path of its Stage (it never moves)

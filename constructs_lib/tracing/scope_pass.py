@@ -26,7 +26,7 @@ from .._passes import ref_of
 from .._pipeline import PipelineError, get_each, invoke_each, set_each
 from .._rendered import metadata_of
 from .._validation import XRayValidationError, fail, is_token, warn
-from .._walk import Walk
+from .._walk import Walk, inherits
 from ..discovery import (
     ServiceKind,
     cfn_type_of,
@@ -440,15 +440,15 @@ _TRACED_TYPES = frozenset(kind.value for kind in ServiceKind if kind is not Serv
 def _looked_at(cls: type) -> bool:
     """Whether the pass looks at constructs of class ``cls``: Stages, Lambda L2s (made, or imported), and the L1s
     of the services it traces (or of a type only the object knows: a plain ``CfnResource``)."""
-    if issubclass(cls, CfnResource):
+    if inherits(cls, CfnResource):
         cfn_type = class_cfn_type(cls)
         return cfn_type is None or cfn_type in _TRACED_TYPES
-    return issubclass(cls, (Stage, lambda_.FunctionBase))
+    return inherits(cls, Stage, lambda_.FunctionBase)
 
 
 def _looked_at_with_policies(cls: type) -> bool:
     """:func:`_looked_at`, and the ``Policy`` constructs whose cdk-nag findings a grant may acknowledge."""
-    return _looked_at(cls) or issubclass(cls, iam.Policy)
+    return _looked_at(cls) or inherits(cls, iam.Policy)
 
 
 def _warn_role(resource: CfnResource, actions: tuple[str, ...]) -> None:
