@@ -14,7 +14,7 @@ from jsii._reference_map import InterfaceDynamicProxy
 
 from constructs_lib import _walk
 from constructs_lib._passes import ref_of
-from constructs_lib._walk import Walk
+from constructs_lib._walk import Walk, inherits
 
 CODE = lambda_.Code.from_inline("def handler(event, context):\n    return None\n")
 
@@ -87,3 +87,13 @@ def test_has_imports_tells_an_imported_construct(way: str, imported: str) -> Non
     expected = any(type(n) is Resource or isinstance(n, InterfaceDynamicProxy) for n in app.node.find_all())
     assert expected is (imported != "none")
     assert Walk(app).has_imports() is expected
+
+
+def test_inherits_answers_as_issubclass_does() -> None:
+    classes = [lambda_.Function, lambda_.CfnFunction, sqs.Queue, sqs.CfnQueue, _OwnFunction, _OwnQueueL1, Stack,
+               NestedStack, Resource, CfnResource, InterfaceDynamicProxy, iam.Role]
+    bases: list[tuple[type, ...]] = [(CfnResource,), (lambda_.FunctionBase,), (Stack,),
+                                     (lambda_.Function, sqs.CfnQueue)]
+    for cls in classes:
+        for of in bases:
+            assert inherits(cls, *of) == issubclass(cls, of), (cls, of)
