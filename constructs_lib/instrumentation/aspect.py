@@ -21,7 +21,8 @@ from constructs import IConstruct
 
 from .._passes import PassLeaf, PathDecisions, place_passes, ref_of
 from .._validation import XRayValidationError, warn
-from ..discovery import is_cdk_internal_function, path_of
+from .._walk import Walk, inherits
+from ..discovery import is_cdk_internal_function, path_of, paths_of
 from ..tracing import XRayTracing
 from .detect import kind_from_environment, kind_from_layers
 from .kinds import INSTRUMENTATION_METADATA_KEY, InstrumentationKind
@@ -136,13 +137,20 @@ class LambdaInstrumentation:
         if not any(path == done or path.startswith(done + "/") for done in self._scopes):
             self._scopes.append(path)
             PathDecisions.of(node).decide(path, self)
-        self._covered.update(ref_of(n) for n in _run(self, node))
+        self._covered.update(_run(self, node))
 
 
-def _run(aspect: LambdaInstrumentation, scope: IConstruct) -> list[IConstruct]:
+def _looked_at(cls: type) -> bool:
+    """The constructs the pass looks at: Stages, stacks (a function's is found by path), Lambda L2s and L1s."""
+    return inherits(cls, Stage, Stack, lambda_.Function, lambda_.CfnFunction)
+
+
+def _run(aspect: LambdaInstrumentation, scope: IConstruct) -> list[str]:
     """One pass of ``aspect`` over ``scope``: every function whose nearest decision it is gets instrumented, with
-    one walk of the tree and the decisions looked up by path. Returns the constructs walked."""
-    nodes = scope.node.find_all()
+    one walk of the tree and the decisions looked up by path. Returns the jsii references of the constructs walked."""
+    walk = Walk(scope)
+    nodes = walk.objects(_looked_at)  # Python objects for these only (``_walk``), in find_all's pre-order
+    paths_of([n for n in nodes if isinstance(n, (lambda_.CfnFunction, Stage, Stack))])  # together, then cached
     decisions = PathDecisions.of(scope)
     own = ref_of(scope)
     stage_paths = [path_of(n) for n in nodes if isinstance(n, Stage) and ref_of(n) != own]
@@ -178,7 +186,7 @@ def _run(aspect: LambdaInstrumentation, scope: IConstruct) -> list[IConstruct]:
         if is_cdk_internal_function(node, path=path):
             continue
         instrument(node, aspect.mode, owner_l2=owner or False, stack=stacks.of(node, path))
-    return nodes
+    return walk.keys()
 
 
 class _Stacks:
