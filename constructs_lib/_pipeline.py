@@ -19,8 +19,9 @@ A method or a constructor may reach any object of the app (a grant reaches the r
 injectors...), so method calls (:func:`invoke_each`) and L1s' constructors (:func:`create_each`) are batched only
 while no object in the process can be called back from one: Node.js
 calls back only the members a Python object overrides, and jsii registers every object Python creates, so when
-none of them overrides anything but what Node.js calls while synthesizing or resolving (an aspect's ``visit``, a
-validation's ``validate``, a ``Lazy``'s ``produce``), a method that does neither runs Node.js code only.
+none of them overrides anything but the members of interfaces Node.js calls while synthesizing or resolving (an
+``IAspect``'s ``visit``, an ``IValidation``'s ``validate``, a ``Lazy`` producer's ``produce``), a method that does
+neither runs Node.js code only.
 
 A batched request goes to Node.js directly: a wrapper patched onto an aws-cdk-lib Python method at run time does
 not run for it (``CONSTRUCTS_LIB_PIPELINE=0`` sends every request through its Python attribute or method).
@@ -28,8 +29,9 @@ not run for it (``CONSTRUCTS_LIB_PIPELINE=0`` sends every request through its Py
 If a callback comes all the same, the exchange with Node.js is out of step: :class:`PipelineError` says so, and
 batching stops for the process. A failed request does not stop the others of its batch (unlike one-by-one
 requests, where the first error stops the caller): a batch that raises may be partly applied. If the child process
-is not the one jsii ships (a jsii release that changes it), or ``CONSTRUCTS_LIB_PIPELINE=0`` is set, every request
-goes through jsii one by one: the answers are the same, ``tests/test_pipeline.py`` checks that.
+is not the one jsii ships (a jsii release that changes it), every request goes through jsii one by one
+(:func:`send_one`); with ``CONSTRUCTS_LIB_PIPELINE=0``, through its Python attribute or method: the answers are the
+same, ``tests/test_pipeline.py`` checks that.
 
 Example::
 
@@ -228,7 +230,7 @@ def _exchange(entries: Sequence[Any]) -> list[Any]:
             i += 1
             continue
         if process is None:
-            answers.append(_one(entry))
+            answers.append(send_one(entry))
             i += 1
             continue
         encoded: list[bytes] = []
@@ -326,9 +328,9 @@ def _error(response: Any) -> Exception:
     return error
 
 
-def _one(request: GetRequest | SetRequest | InvokeRequest | CreateRequest) -> Any:
-    """One batchable request through jsii's own path, when batching is off: callbacks from Node.js are answered, as
-    jsii's kernel answers them."""
+def send_one(request: GetRequest | SetRequest | InvokeRequest | CreateRequest) -> Any:
+    """One request through jsii's own path, its answer as jsii's response (``GetResponse``...) without making
+    Python objects of the references in it: callbacks from Node.js are answered, as jsii's kernel answers them."""
     from jsii._kernel import _callback_till_result
     from jsii._kernel.types import Callback
 
@@ -348,14 +350,7 @@ def _one(request: GetRequest | SetRequest | InvokeRequest | CreateRequest) -> An
 
 def _raw_get(obj: Any, prop: str) -> Any:
     """``obj.<prop>`` as jsii's reference, through jsii's own path (which answers callbacks)."""
-    from jsii._kernel import _callback_till_result
-    from jsii._kernel.types import Callback
-
-    kernel = jsii.kernel
-    response = kernel.provider.get(GetRequest(objref=obj.__jsii_ref__, property=prop))
-    if isinstance(response, Callback):
-        return _callback_till_result(kernel, response, GetResponse)
-    return response.value
+    return send_one(GetRequest(objref=obj.__jsii_ref__, property=prop)).value
 
 
 def _process() -> Any | None:

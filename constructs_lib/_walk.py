@@ -26,10 +26,10 @@ from typing import Any
 import jsii
 from constructs import IConstruct
 from jsii._kernel import _recursize_dereference
-from jsii._kernel.types import InvokeRequest, InvokeResponse
+from jsii._kernel.types import InvokeRequest
 from jsii._reference_map import InterfaceDynamicProxy, _try_import_type_module, _types
 
-from ._pipeline import registered_objects
+from ._pipeline import registered_objects, send_one
 
 __all__ = ["Walk", "inherits"]
 
@@ -108,19 +108,12 @@ def inherits(cls: type, *bases: type) -> bool:
 
 def _references(scope: IConstruct) -> list[Any] | None:
     """jsii's references for ``scope.node.find_all()``, or None if jsii answers in a form this does not know."""
-    from jsii._kernel import _callback_till_result
-    from jsii._kernel.types import Callback
-
     try:
-        kernel = jsii.kernel
-        response = kernel.provider.invoke(
+        response = send_one(
             InvokeRequest(objref=scope.node.__jsii_ref__, method="findAll", args=[])  # type: ignore[attr-defined]
         )
-        if isinstance(response, Callback):  # findAll runs aws-cdk-lib's code only; answered all the same
-            result = _callback_till_result(kernel, response, InvokeResponse)
-        else:
-            result = getattr(response, "result", None)
-    except (AttributeError, TypeError, ImportError):
+        result = getattr(response, "result", None)
+    except (AttributeError, TypeError, ImportError, KeyError):
         return None
     if not isinstance(result, list) or not all(isinstance(getattr(r, "ref", None), str) for r in result):
         return None

@@ -167,8 +167,8 @@ def test_an_error_is_raised_after_the_batch_and_leaves_the_pipe_clean(mode: str)
     assert get_each(l1s[:3], "timeout") == ([10, None, 30] if mode == "pipelined" else [10, None, None])
 
 
-def _grants(monkeypatch: pytest.MonkeyPatch, *, role: bool) -> tuple[dict[str, Any], list[int], _RecordingRole | None]:
-    """Five functions granted the same statement with ``invoke_each``: the template, the sizes of the batches."""
+def _counted_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the batches written to Node.js from now on (a list filled as they go)."""
     batches: list[int] = []
     written_together = _pipeline._written_together
 
@@ -177,6 +177,12 @@ def _grants(monkeypatch: pytest.MonkeyPatch, *, role: bool) -> tuple[dict[str, A
         return written_together(process, encoded, types)
 
     monkeypatch.setattr(_pipeline, "_written_together", counting)
+    return batches
+
+
+def _grants(monkeypatch: pytest.MonkeyPatch, *, role: bool) -> tuple[dict[str, Any], list[int], _RecordingRole | None]:
+    """Five functions granted the same statement with ``invoke_each``: the template, the sizes of the batches."""
+    batches = _counted_batches(monkeypatch)
     stack = Stack(App(), "S")
     Aspects.of(stack).add(_Aspect())
     functions = _functions(stack, 5)
@@ -221,14 +227,7 @@ def test_the_guard_reads_what_jsii_registers_as_overrides() -> None:
 
 
 def _alarms(monkeypatch: pytest.MonkeyPatch, cls: type[cw.CfnAlarm]) -> tuple[dict[str, Any], list[Any], list[int]]:
-    batches: list[int] = []
-    written_together = _pipeline._written_together
-
-    def counting(process: Any, encoded: list[bytes], types: list[type]) -> list[Any]:
-        batches.append(len(encoded))
-        return written_together(process, encoded, types)
-
-    monkeypatch.setattr(_pipeline, "_written_together", counting)
+    batches = _counted_batches(monkeypatch)
     stack = Stack(App(), "S")
     owner = Construct(stack, "Owner")
     props = [{"alarm_name": f"a{i}", "comparison_operator": "GreaterThanOrEqualToThreshold", "threshold": i,
