@@ -3,6 +3,7 @@
 One job per module, each importing only those above it in this list:
 
 ==========================  ==================================================================================
+``given``                   an L1's properties as given (tokens kept), read many at a time
 ``metrics``                 metric factories per service (public): ``LambdaFunctionMetrics.of(fn)`` ...
 ``insights``                Metrics Insights queries in the documented grammar (``=``, ``!=``, ``AND``)
 ``specs``                   alarm types, specs, defaults, overrides, the evaluation-window rules

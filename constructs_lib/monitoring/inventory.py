@@ -38,8 +38,8 @@ from .._walk import Walk, inherits
 from ..discovery import cfn_property, class_cfn_type, is_cdk_internal_function, path_of, paths_of
 from ..filters import TraceGroupKind, classify
 from ..tracing import XRayTracing
+from .given import GivenProperties, referenced_logical_id, unresolved_property
 from .metrics import (
-    GivenProperties,
     GraphqlApiMetrics,
     LambdaFunctionMetrics,
     QueueMetrics,
@@ -51,10 +51,8 @@ from .metrics import (
     graphql_api_metrics,
     lambda_timeout,
     queue_metrics,
-    referenced_logical_id,
     state_machine_metrics,
     topic_metrics,
-    unresolved_property,
 )
 from .specs import TRACE_GROUP_TYPE, TraceGroupTarget
 

@@ -16,7 +16,7 @@ from .helpers import cfn_fn
 
 PACKAGE = Path(monitoring.__file__).parent
 #: The order of the package docstring: a module imports only modules before it.
-LAYERS = ["metrics", "insights", "specs", "inventory", "catalog", "naming", "plans", "per_resource",
+LAYERS = ["given", "metrics", "insights", "specs", "inventory", "catalog", "naming", "plans", "per_resource",
           "metrics_insights", "health", "account_queries", "alarms", "dashboard", "facade"]
 
 
